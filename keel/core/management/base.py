@@ -1,0 +1,40 @@
+"""What Keel's commands share: choosing the workspace, and refusing with a message, not a traceback."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from keel.core.models import Workspace
+from keel.core.tenancy import workspace_scope
+
+
+def find_workspace(slug: str | None) -> Workspace:
+    """The workspace named by --workspace, or the only one there is."""
+    if slug:
+        workspace = Workspace.objects.filter(slug=slug.strip().lower()).first()
+        if workspace is None:
+            known = ", ".join(Workspace.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"No workspace {slug!r}. Known workspaces: {known}.")
+        return workspace
+    workspaces = list(Workspace.objects.all()[:2])
+    if not workspaces:
+        raise CommandError("There is no workspace yet: create one with `keel workspace create NAME` or `keel demo`.")
+    if len(workspaces) > 1:
+        known = ", ".join(Workspace.objects.values_list("slug", flat=True))
+        raise CommandError(f"There is more than one workspace: choose one with --workspace ({known}).")
+    return workspaces[0]
+
+
+class WorkspaceCommand(BaseCommand):
+    """A command that reads or writes one workspace's records, inside its scope."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workspace", metavar="SLUG", help="needed only where there is more than one")
+
+    def handle(self, *args, **options):
+        workspace = find_workspace(options.get("workspace"))
+        with workspace_scope(workspace):
+            return self.handle_workspace(workspace, *args, **options)
+
+    def handle_workspace(self, workspace: Workspace, *args, **options):
+        raise NotImplementedError

@@ -1,0 +1,78 @@
+"""Writes to workspaces and memberships."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from keel.core.models import Membership, Role, Workspace
+
+
+class ServiceError(ValueError):
+    """A write refused for a reason a person can act on; the message says what to do."""
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "workspace"
+    slug, n = base, 2
+    while Workspace.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_workspace(name: str, owner=None) -> Workspace:
+    """Create a workspace; its owner, when given, becomes its first admin."""
+    name = " ".join(name.split())
+    if not name:
+        raise ServiceError("A workspace needs a name.")
+    workspace = Workspace.objects.create(name=name, slug=unique_slug(name))
+    if owner is not None:
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.ADMIN)
+    return workspace
+
+
+def set_membership(workspace: Workspace, user, role: str) -> Membership:
+    """Add `user` to `workspace` with `role`, or change the role they have."""
+    if role not in Role.values:
+        raise ServiceError(f"Unknown role {role!r}: choose admin, editor or viewer.")
+    membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    return membership
+
+
+def remove_membership(membership: Membership) -> None:
+    """Remove a member; the last admin of a workspace cannot be removed or demoted."""
+    others = Membership.objects.filter(workspace=membership.workspace, role=Role.ADMIN).exclude(pk=membership.pk)
+    if membership.role == Role.ADMIN and not others.exists():
+        raise ServiceError("A workspace needs at least one admin: make someone else admin first.")
+    membership.delete()
+
+
+def change_role(membership: Membership, role: str) -> Membership:
+    others = Membership.objects.filter(workspace=membership.workspace, role=Role.ADMIN).exclude(pk=membership.pk)
+    if membership.role == Role.ADMIN and role != Role.ADMIN and not others.exists():
+        raise ServiceError("A workspace needs at least one admin: make someone else admin first.")
+    return set_membership(membership.workspace, membership.user, role)
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def create_admin(username: str, email: str = "", password: str | None = None, workspace: Workspace | None = None):
+    """Create (or reset) a superuser; returns (user, password). Makes them admin of `workspace`."""
+    User = get_user_model()
+    password = password or new_password()
+    user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
+    if email:
+        user.email = email
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    if workspace is not None:
+        set_membership(workspace, user, Role.ADMIN)
+    return user, password

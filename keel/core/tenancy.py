@@ -1,0 +1,145 @@
+"""Workspace isolation, in one mechanism.
+
+Every workspace-owned model's default manager filters by the *current workspace*, held in a
+context variable. The middleware sets it from the URL (`/w/<slug>/…`) after checking that
+the signed-in user is a member, and the CLI sets it from `--workspace`. Code that forgets
+to filter cannot leak: with no current workspace the manager refuses to run at all, and with
+one it can only see that workspace's rows. Forms built from these models inherit the same
+scoping for their choices, so a record of another workspace cannot be chosen either.
+
+The role check lives here too: every view under `/w/<slug>/` needs at least `viewer`; any
+request that is not GET/HEAD/OPTIONS needs at least `editor`; a view may ask for more with
+`@requires_role(...)`. There is no other place where access is decided.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from keel.core.models import Workspace
+
+_current_workspace: ContextVar[Workspace | None] = ContextVar("keel_current_workspace", default=None)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class NoWorkspaceScope(ImproperlyConfigured):
+    """Raised when workspace-owned records are read outside any workspace."""
+
+
+def current_workspace() -> Workspace:
+    workspace = _current_workspace.get()
+    if workspace is None:
+        raise NoWorkspaceScope(
+            "Workspace-owned records were read with no current workspace; "
+            "wrap the code in workspace_scope(workspace)."
+        )
+    return workspace
+
+
+@contextmanager
+def workspace_scope(workspace: Workspace):
+    """Make `workspace` the current workspace for the code inside the block."""
+    token = _current_workspace.set(workspace)
+    try:
+        yield workspace
+    finally:
+        _current_workspace.reset(token)
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    pass
+
+
+class WorkspaceManager(models.Manager.from_queryset(WorkspaceQuerySet)):
+    """The default manager of workspace-owned models: only the current workspace's rows."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(workspace=current_workspace())
+
+
+class WorkspaceOwned(models.Model):
+    """Base of every record that belongs to a workspace (all of them, child tables too)."""
+
+    workspace = models.ForeignKey("core.Workspace", on_delete=models.CASCADE, related_name="+", editable=False)
+
+    objects = WorkspaceManager()
+    # Explicit escape hatch for code that must span workspaces (maintenance commands,
+    # the isolation tests). Its name makes every use stand out in review.
+    all_workspaces = models.Manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_workspaces"
+
+    def save(self, *args, **kwargs):
+        if self.workspace_id is None:
+            self.workspace = current_workspace()
+        elif (ws := _current_workspace.get()) is not None and ws.pk != self.workspace_id:
+            raise PermissionDenied("A record of another workspace cannot be saved here.")
+        super().save(*args, **kwargs)
+
+
+def requires_role(role: str):
+    """Mark a view as needing at least `role` ("viewer", "editor" or "admin")."""
+
+    def mark(view):
+        view.keel_role = role
+        return view
+
+    return mark
+
+
+class WorkspaceMiddleware:
+    """Resolve `/w/<ws>/…` to a workspace the user belongs to, check the role, set the scope."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.workspace = None
+        request.membership = None
+        token = None
+        request._keel_scope_token = None
+        try:
+            response = self.get_response(request)
+        finally:
+            token = request._keel_scope_token
+            if token is not None:
+                _current_workspace.reset(token)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.pop("ws", None)
+        if slug is None:
+            return None
+        from keel.core.models import Membership, Role
+
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        membership = (
+            Membership.objects.select_related("workspace").filter(user=request.user, workspace__slug=slug).first()
+        )
+        if membership is None:
+            # The same answer as for a workspace that does not exist: nothing is revealed.
+            raise Http404("No such workspace.")
+        needed = getattr(view_func, "keel_role", Role.VIEWER)
+        if request.method not in SAFE_METHODS and needed == Role.VIEWER:
+            needed = Role.EDITOR
+        if not membership.allows(needed):
+            raise PermissionDenied(f"Your role in this workspace is {membership.role}; this needs {needed}.")
+        request.workspace = membership.workspace
+        request.membership = membership
+        request._keel_scope_token = _current_workspace.set(membership.workspace)
+        if request.session.get("workspace") != slug:
+            request.session["workspace"] = slug
+        return None

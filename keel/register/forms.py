@@ -1,0 +1,212 @@
+"""Typed input at the edge: the register's forms.
+
+Choice querysets are set in __init__, never at import, because the default managers only
+work inside a workspace scope, and that is what confines every choice to the workspace.
+"""
+
+from django import forms
+
+from keel.register.models import (
+    ALIGNMENT_LABELS,
+    AgreedProcess,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+    Person,
+    Status,
+    StrategicPriority,
+)
+from keel.register.text import ReadError, describe_months, read_cadence
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CadenceField(forms.CharField):
+    """A review cadence typed as words: '3 months', 'quarterly', 'annually'. Stored in months."""
+
+    def prepare_value(self, value):
+        return describe_months(value) if isinstance(value, int) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return read_cadence(value)
+        except ReadError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+def people_choices():
+    return Person.objects.filter(archived_at__isnull=True).select_related("organisation")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return f"{person.name} ({person.organisation.name})"
+
+
+def live_organisations():
+    return Organisation.objects.filter(archived_at__isnull=True)
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "type", "identifier", "website"]
+
+
+class PersonForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(queryset=None)
+
+    class Meta:
+        model = Person
+        fields = ["name", "email", "organisation", "role", "level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = live_organisations()
+
+
+class PriorityForm(forms.ModelForm):
+    class Meta:
+        model = StrategicPriority
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class PartnershipForm(forms.ModelForm):
+    review_every_months = CadenceField(
+        label="Review every", required=False, help_text="e.g. 3 months, quarterly, annually"
+    )
+    lead = PersonChoiceField(queryset=None, required=False)
+    coordinator = PersonChoiceField(queryset=None, required=False, label="Independent coordinator")
+    partners = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        help_text="At least two, unless the partnership is still proposed. Hold Ctrl (or ⌘) to choose several.",
+    )
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "name",
+            "purpose",
+            "status",
+            "tier",
+            "formality",
+            "basis",
+            "start_date",
+            "planned_end",
+            "end_terms",
+            "review_every_months",
+            "lead",
+            "coordinator",
+            "notes",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "planned_end": DateInput(),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "end_terms": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, with_partners=False, only=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "lead" in self.fields:
+            self.fields["lead"].queryset = people_choices()
+            self.fields["coordinator"].queryset = people_choices()
+        if with_partners:
+            self.fields["partners"].queryset = live_organisations()
+        else:
+            del self.fields["partners"]
+        if only:
+            for name in list(self.fields):
+                if name != only:
+                    del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("planned_end")
+        if start and end and end < start:
+            self.add_error("planned_end", "The planned end is before the start date.")
+        if "partners" in self.fields and data.get("status") != Status.PROPOSED:
+            if len(data.get("partners") or []) < 2:
+                self.add_error(
+                    "partners", "Choose at least two partner organisations, or set the status to proposed."
+                )
+        return data
+
+
+class MemberForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(queryset=None)
+    contact = PersonChoiceField(queryset=None, required=False, label="Single point of contact")
+
+    class Meta:
+        model = PartnershipMember
+        fields = ["organisation", "role", "contact", "since", "until"]
+        widgets = {"since": DateInput(), "until": DateInput()}
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["organisation"]
+            people = people_choices().filter(organisation=self.instance.organisation_id)
+        else:
+            taken = partnership.members.values("organisation") if partnership else []
+            self.fields["organisation"].queryset = live_organisations().exclude(pk__in=taken)
+            people = people_choices()
+        self.fields["contact"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation") or getattr(self.instance, "organisation", None)
+        contact = data.get("contact")
+        if contact and organisation and contact.organisation_id != organisation.pk:
+            self.add_error("contact", f"{contact.name} works at {contact.organisation}, not {organisation}.")
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "'Until' is before 'since'.")
+        return data
+
+
+class ProcessForm(forms.ModelForm):
+    class Meta:
+        model = AgreedProcess
+        fields = ["title", "kind", "link", "file", "date"]
+        widgets = {"date": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("link") and not data.get("file"):
+            raise forms.ValidationError("Give the document a link or upload its file.")
+        return data
+
+
+ALIGNMENT_CHOICES = [("", "Not rated")] + [(str(k), f"{k} – {v}") for k, v in ALIGNMENT_LABELS.items()]
+
+
+class AlignmentForm(forms.Form):
+    """One select per priority: how well the partnership serves it."""
+
+    def __init__(self, *args, priorities=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.priorities = list(priorities)
+        for priority in self.priorities:
+            self.fields[f"p{priority.pk}"] = forms.TypedChoiceField(
+                label=priority.name,
+                choices=ALIGNMENT_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=current.get(priority.pk, ""),
+            )
+
+    def scores(self):
+        return [(p, self.cleaned_data.get(f"p{p.pk}")) for p in self.priorities]

@@ -1,0 +1,247 @@
+"""The partnership register: organisations, people, partnerships and what they hold."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from keel.core.tenancy import WorkspaceOwned
+from keel.register.text import name_key
+
+
+class Level(models.TextChoices):
+    EXECUTIVE = "executive", "Executive"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    MANAGER = "manager", "Manager"
+    FRONTLINE = "frontline", "Frontline"
+
+
+class Formality(models.TextChoices):
+    FORMAL = "formal", "Formal"
+    INFORMAL = "informal", "Informal"
+
+
+class Basis(models.TextChoices):
+    VOLUNTARY = "voluntary", "Voluntary"
+    FUNDING_CONDITION = "funding_condition", "Funding condition"
+    STATUTORY = "statutory", "Statutory / mandatory"
+    CONTRACTUAL = "contractual", "Contractual"
+
+
+class Tier(models.TextChoices):
+    STRATEGIC = "strategic", "Strategic partnership"
+    OPERATIONAL = "operational", "Operational partnership"
+    RELATIONSHIP = "relationship", "Relationship"
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    UNDER_REVIEW = "under_review", "Under review"
+    DISSOLVING = "dissolving", "Dissolving"
+    ENDED = "ended", "Ended"
+
+
+class ProcessKind(models.TextChoices):
+    TERMS_OF_REFERENCE = "terms_of_reference", "Terms of reference"
+    DATA_SHARING = "data_sharing", "Data sharing agreement"
+    REFERRAL_PATHWAY = "referral_pathway", "Referral pathway"
+    CONFLICT_RESOLUTION = "conflict_resolution", "Conflict resolution process"
+    OTHER = "other", "Other"
+
+
+class Named(WorkspaceOwned):
+    """A record matched by name within its workspace, ignoring case and repeated spaces."""
+
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Organisation(Named):
+    """Any party: our own organisation(s) and partners."""
+
+    sector = models.CharField(max_length=100, blank=True)
+    type = models.CharField(max_length=100, blank=True)
+    identifier = models.CharField(max_length=100, blank=True, help_text="e.g. an NHS ODS code, a charity or company number")
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name_key"], name="organisation_name_unique")]
+        indexes = [models.Index(fields=["workspace", "sector"], name="organisation_sector")]
+
+    def get_absolute_url(self):
+        return reverse("register:organisation", kwargs={"ws": self.workspace.slug, "pk": self.pk})
+
+
+class Person(Named):
+    """A contact at an organisation."""
+
+    email = models.EmailField(blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    role = models.CharField("job title", max_length=200, blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        indexes = [
+            models.Index(fields=["workspace", "name_key"], name="person_name"),
+            models.Index(fields=["workspace", "email"], name="person_email"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("register:person", kwargs={"ws": self.workspace.slug, "pk": self.pk})
+
+
+class StrategicPriority(Named):
+    """One of a workspace's own strategic priorities."""
+
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "strategic priorities"
+        constraints = [models.UniqueConstraint(fields=["workspace", "name_key"], name="priority_name_unique")]
+
+    def get_absolute_url(self):
+        return reverse("register:priorities", kwargs={"ws": self.workspace.slug})
+
+
+class Partnership(Named):
+    """Two or more organisations working together towards a shared goal."""
+
+    purpose = models.TextField(blank=True)
+    formality = models.CharField(max_length=10, choices=Formality.choices, default=Formality.FORMAL)
+    basis = models.CharField(max_length=20, choices=Basis.choices, default=Basis.VOLUNTARY)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.OPERATIONAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    start_date = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+    end_terms = models.TextField(blank=True, help_text="How and when the partnership is meant to end.")
+    review_every_months = models.PositiveSmallIntegerField(
+        "review every (months)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    lead = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    coordinator = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="independent coordinator",
+    )
+    notes = models.TextField(blank=True)
+    organisations = models.ManyToManyField(Organisation, through="PartnershipMember", related_name="partnerships")
+    priorities = models.ManyToManyField(StrategicPriority, through="PriorityAlignment", related_name="partnerships")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name_key"], name="partnership_name_unique")]
+        indexes = [
+            models.Index(fields=["workspace", "status"], name="partnership_status"),
+            models.Index(fields=["workspace", "tier"], name="partnership_tier"),
+            models.Index(fields=["workspace", "basis"], name="partnership_basis"),
+            models.Index(fields=["workspace", "lead"], name="partnership_lead"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("register:partnership", kwargs={"ws": self.workspace.slug, "pk": self.pk})
+
+    @property
+    def review_cadence(self) -> str:
+        from keel.register.text import describe_months
+
+        return describe_months(self.review_every_months)
+
+
+class PartnershipMember(WorkspaceOwned):
+    """An organisation's membership of a partnership, with its single point of contact."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=100, blank=True, help_text="e.g. lead partner, host, member")
+    contact = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_for",
+        verbose_name="single point of contact",
+    )
+    since = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "organisation"], name="member_once_per_partnership")
+        ]
+        indexes = [models.Index(fields=["workspace", "organisation"], name="member_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.partnership}"
+
+
+class PriorityAlignment(WorkspaceOwned):
+    """How well a partnership serves one strategic priority: 0 (not at all) to 3 (strongly)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="alignments")
+    priority = models.ForeignKey(StrategicPriority, on_delete=models.CASCADE, related_name="alignments")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(3)])
+
+    class Meta:
+        ordering = ["priority__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "priority"], name="alignment_once"),
+            models.CheckConstraint(condition=models.Q(score__lte=3), name="alignment_score_0_3"),
+        ]
+        indexes = [models.Index(fields=["workspace", "priority"], name="alignment_priority")]
+
+    def __str__(self) -> str:
+        return f"{self.partnership} serves {self.priority}: {self.score}"
+
+
+ALIGNMENT_LABELS = {0: "Not at all", 1: "A little", 2: "Well", 3: "Strongly"}
+
+
+def upload_to(instance, filename):
+    return f"workspace-{instance.workspace_id}/processes/{filename}"
+
+
+class AgreedProcess(WorkspaceOwned):
+    """A document the partners agreed: terms of reference, data sharing, referral pathway…"""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="processes")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=ProcessKind.choices)
+    link = models.URLField(blank=True)
+    file = models.FileField(upload_to=upload_to, blank=True)
+    date = models.DateField(null=True, blank=True, help_text="When it was agreed")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = "agreed process"
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,120 @@
+"""Reads that need care: the register lists with their filters, and the detail pages.
+
+Each returns querysets whose query count does not grow with the data: related rows come
+through select_related or one prefetch per relation.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+
+from keel.register.models import (
+    AgreedProcess,
+    Basis,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+    Person,
+    PriorityAlignment,
+    Status,
+    Tier,
+)
+
+PARTNERSHIP_SORTS = {
+    "name": "name_key",
+    "status": "status",
+    "tier": "tier",
+    "basis": "basis",
+    "start": "start_date",
+    "end": "planned_end",
+    "lead": "lead__name_key",
+    "members": "member_count",
+}
+
+
+def members_prefetch():
+    return Prefetch(
+        "members",
+        queryset=PartnershipMember.objects.select_related("organisation", "contact").order_by("organisation__name_key"),
+    )
+
+
+def partnership_list(params) -> tuple:
+    """Partnerships filtered and sorted by the list page's parameters; returns (queryset, sort)."""
+    qs = Partnership.objects.select_related("lead").annotate(member_count=Count("members", distinct=True))
+    if params.get("archived") != "1":
+        qs = qs.filter(archived_at__isnull=True)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(purpose__icontains=q) | Q(members__organisation__name__icontains=q))
+    for field, choices in (("status", Status), ("tier", Tier), ("basis", Basis)):
+        if (value := params.get(field)) in choices.values:
+            qs = qs.filter(**{field: value})
+    if sector := params.get("sector"):
+        qs = qs.filter(members__organisation__sector=sector)
+    if (lead := params.get("lead")) and lead.isdigit():
+        qs = qs.filter(lead_id=int(lead))
+    if (priority := params.get("priority")) and priority.isdigit():
+        qs = qs.filter(alignments__priority_id=int(priority), alignments__score__gte=1)
+    if q or params.get("sector") or params.get("priority"):
+        qs = qs.distinct()
+    sort = params.get("sort") or "name"
+    key = PARTNERSHIP_SORTS.get(sort.lstrip("-"), "name_key")
+    descending = sort.startswith("-")
+    qs = qs.order_by(f"-{key}" if descending else key, "name_key", "pk")
+    return qs.prefetch_related(members_prefetch()), sort if sort.lstrip("-") in PARTNERSHIP_SORTS else "name"
+
+
+def partnership_detail(pk: int) -> Partnership:
+    return (
+        Partnership.objects.select_related("lead__organisation", "coordinator__organisation")
+        .prefetch_related(
+            members_prefetch(),
+            Prefetch("alignments", queryset=PriorityAlignment.objects.select_related("priority")),
+            Prefetch("processes", queryset=AgreedProcess.objects.all()),
+        )
+        .get(pk=pk)
+    )
+
+
+def filter_options():
+    """The choices offered by the partnership list's filters."""
+    sectors = (
+        Organisation.objects.exclude(sector="").values_list("sector", flat=True).distinct().order_by("sector")
+    )
+    leads = Person.objects.filter(pk__in=Partnership.objects.values("lead")).order_by("name_key").values_list(
+        "pk", "name"
+    )
+    from keel.register.models import StrategicPriority
+
+    priorities = StrategicPriority.objects.filter(archived_at__isnull=True).values_list("pk", "name")
+    return {"sectors": list(sectors), "leads": list(leads), "priorities": list(priorities)}
+
+
+def organisation_list(params):
+    qs = Organisation.objects.annotate(partnership_count=Count("memberships", distinct=True))
+    if params.get("archived") != "1":
+        qs = qs.filter(archived_at__isnull=True)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(identifier__icontains=q) | Q(type__icontains=q))
+    if sector := params.get("sector"):
+        qs = qs.filter(sector=sector)
+    sorts = {"name": "name_key", "sector": "sector", "type": "type", "partnerships": "partnership_count"}
+    sort = params.get("sort") or "name"
+    key = sorts.get(sort.lstrip("-"), "name_key")
+    return qs.order_by(f"-{key}" if sort.startswith("-") else key, "name_key", "pk"), sort
+
+
+def person_list(params):
+    qs = Person.objects.select_related("organisation")
+    if params.get("archived") != "1":
+        qs = qs.filter(archived_at__isnull=True)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(organisation__name__icontains=q))
+    if (level := params.get("level")) :
+        qs = qs.filter(level=level)
+    if (organisation := params.get("organisation")) and organisation.isdigit():
+        qs = qs.filter(organisation_id=int(organisation))
+    sorts = {"name": "name_key", "organisation": "organisation__name_key", "level": "level", "email": "email"}
+    sort = params.get("sort") or "name"
+    key = sorts.get(sort.lstrip("-"), "name_key")
+    return qs.order_by(f"-{key}" if sort.startswith("-") else key, "name_key", "pk"), sort

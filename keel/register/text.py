@@ -1,0 +1,124 @@
+"""Forgiving readers for what people type: names, choices, dates and cadences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+
+def name_key(name: str) -> str:
+    """The form a name is matched by: case-folded, accents kept, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def choice_key(text: str) -> str:
+    """'Under-Review ', 'under_review' and 'UNDER REVIEW' all become 'under review'."""
+    return " ".join(re.sub(r"[_\-/]+", " ", str(text)).split()).casefold()
+
+
+class ReadError(ValueError):
+    """A value that cannot be read; the message says what was expected."""
+
+
+def read_choice(text: str, choices, synonyms: dict[str, str] | None = None) -> str:
+    """Read one of a TextChoices by its value, its label or a synonym, forgivingly."""
+    key = choice_key(text)
+    table = {}
+    for value, label in choices.choices:
+        table[choice_key(value)] = value
+        table[choice_key(label)] = value
+    for word, value in (synonyms or {}).items():
+        table[choice_key(word)] = value
+    if key in table:
+        return table[key]
+    allowed = ", ".join(label.lower() for _, label in choices.choices)
+    raise ReadError(f"{text.strip()!r} is not one of: {allowed}.")
+
+
+DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%Y%m%d",
+]
+
+
+def read_date(value) -> dt.date:
+    """A date from ISO 8601, dd/mm/yyyy (UK order) and a few other spellings, or a cell's date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = " ".join(str(value).replace(",", " ").split())
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ].*", text):
+        text = text[:10]
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ReadError(f"{str(value).strip()!r} is not a date: write it as 2025-03-31 or 31/03/2025.")
+
+
+_CADENCE_WORDS = {
+    "monthly": 1,
+    "every month": 1,
+    "bimonthly": 2,
+    "bi monthly": 2,
+    "quarterly": 3,
+    "every quarter": 3,
+    "termly": 4,
+    "half yearly": 6,
+    "half year": 6,
+    "six monthly": 6,
+    "biannually": 6,
+    "twice a year": 6,
+    "annually": 12,
+    "annual": 12,
+    "yearly": 12,
+    "every year": 12,
+    "biennially": 24,
+}
+_UNITS = {"month": 1, "months": 1, "mo": 1, "m": 1, "year": 12, "years": 12, "yr": 12, "yrs": 12, "y": 12}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12, "eighteen": 18}
+
+
+def read_cadence(value) -> int:
+    """A review cadence in months from '3 months', 'quarterly', 'every 6 months', '1 year', '12'."""
+    text = choice_key(value)
+    text = re.sub(r"^(every|each|once every|once a)\s+", "", text)
+    if text in _CADENCE_WORDS:
+        return _CADENCE_WORDS[text]
+    if ("every " + text) in _CADENCE_WORDS:
+        return _CADENCE_WORDS["every " + text]
+    if text in _UNITS:
+        return _UNITS[text]
+    match = re.fullmatch(r"(\d+|[a-z]+)\s*([a-z]*)", text)
+    if match:
+        number_text, unit = match.groups()
+        number = int(number_text) if number_text.isdigit() else _NUMBER_WORDS.get(number_text)
+        factor = _UNITS.get(unit or "months")
+        if number and factor and 1 <= number * factor <= 60:
+            return number * factor
+    raise ReadError(
+        f"{str(value).strip()!r} is not a review cadence: write e.g. '3 months', 'quarterly', 'annually' (at most 5 years)."
+    )
+
+
+def describe_months(months: int | None) -> str:
+    if not months:
+        return ""
+    names = {1: "monthly", 3: "quarterly", 6: "every 6 months", 12: "annually"}
+    if months in names:
+        return names[months]
+    if months % 12 == 0:
+        return f"every {months // 12} years"
+    return f"every {months} months"

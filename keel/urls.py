@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("keel.core.urls")),
+    path("w/<slug:ws>/", include("keel.register.urls")),
+]
+
+handler400 = "keel.core.views.bad_request"
+handler403 = "keel.core.views.permission_denied"
+handler404 = "keel.core.views.page_not_found"
+handler500 = "keel.core.views.server_error"
