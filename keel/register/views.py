@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -274,7 +275,9 @@ def person_detail(request, pk):
 
 
 def priority_list(request):
-    priorities = StrategicPriority.objects.filter(archived_at__isnull=True)
+    priorities = StrategicPriority.objects.filter(archived_at__isnull=True).annotate(
+        serving=Count("alignments", filter=Q(alignments__score__gte=1))
+    )
     return render(request, "register/priority_list.html", {"priorities": priorities})
 
 
