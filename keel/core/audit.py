@@ -77,6 +77,6 @@ def history(obj: models.Model, limit: int = 50):
     """The change records of one object, newest first."""
     from keel.core.models import ChangeRecord
 
-    return ChangeRecord.objects.filter(object_type=obj._meta.model_name, object_id=obj.pk).select_related(
-        "actor"
-    )[:limit]
+    return ChangeRecord.objects.filter(object_type=obj._meta.model_name, object_id=obj.pk).select_related("actor")[
+        :limit
+    ]

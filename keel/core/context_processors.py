@@ -1,7 +1,15 @@
 NAV = {"members": "members", "member_role": "members", "workspace_settings": "settings", "workspace_history": "history"}
-PREFIXES = [("partnership", "partnerships"), ("member_", "partnerships"), ("organisation", "organisations"),
-            ("person", "people"), ("people", "people"), ("priorit", "priorities"), ("import", "import"),
-            ("alignment", "partnerships"), ("process", "partnerships")]
+PREFIXES = [
+    ("partnership", "partnerships"),
+    ("member_", "partnerships"),
+    ("organisation", "organisations"),
+    ("person", "people"),
+    ("people", "people"),
+    ("priorit", "priorities"),
+    ("import", "import"),
+    ("alignment", "partnerships"),
+    ("process", "partnerships"),
+]
 
 
 def workspace(request):

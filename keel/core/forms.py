@@ -14,7 +14,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
         model = Workspace
         fields = ["name", "anonymity_threshold"]
         help_texts = {
-            "anonymity_threshold": "Survey results are shown by organisation only where it has at least this many respondents."
+            "anonymity_threshold": (
+                "Survey results are shown by organisation only where it has at least this many respondents."
+            )
         }
 
     def clean_anonymity_threshold(self):

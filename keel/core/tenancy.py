@@ -38,8 +38,7 @@ def current_workspace() -> Workspace:
     workspace = _current_workspace.get()
     if workspace is None:
         raise NoWorkspaceScope(
-            "Workspace-owned records were read with no current workspace; "
-            "wrap the code in workspace_scope(workspace)."
+            "Workspace-owned records were read with no current workspace; wrap the code in workspace_scope(workspace)."
         )
     return workspace
 
@@ -73,7 +72,7 @@ class WorkspaceOwned(models.Model):
     objects = WorkspaceManager()
     # Explicit escape hatch for code that must span workspaces (maintenance commands,
     # the isolation tests). Its name makes every use stand out in review.
-    all_workspaces = models.Manager()
+    all_workspaces = models.Manager()  # noqa: DJ012
 
     class Meta:
         abstract = True

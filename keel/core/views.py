@@ -54,10 +54,16 @@ def members(request):
             # Django's own reset e-mail doubles as the invitation: a one-time link to set a password.
             reset = PasswordResetForm({"email": email})
             if reset.is_valid():
-                reset.save(request=request, use_https=request.is_secure(), email_template_name="core/invite_email.txt",
-                           subject_template_name="core/invite_subject.txt",
-                           extra_email_context={"workspace": request.workspace, "inviter": request.user})
-            messages.success(request, f"{email} added as {form.cleaned_data['role']} and sent a link to set a password.")
+                reset.save(
+                    request=request,
+                    use_https=request.is_secure(),
+                    email_template_name="core/invite_email.txt",
+                    subject_template_name="core/invite_subject.txt",
+                    extra_email_context={"workspace": request.workspace, "inviter": request.user},
+                )
+            messages.success(
+                request, f"{email} added as {form.cleaned_data['role']} and sent a link to set a password."
+            )
         else:
             messages.success(request, f"{email} is now {form.cleaned_data['role']} in this workspace.")
         return redirect("members", ws=request.workspace.slug)
@@ -110,7 +116,9 @@ def workspace_history(request):
 
 
 def bad_request(request, exception=None):
-    return render(request, "error.html", {"title": "Bad request", "message": "The request could not be read."}, status=400)
+    return render(
+        request, "error.html", {"title": "Bad request", "message": "The request could not be read."}, status=400
+    )
 
 
 def permission_denied(request, exception=None):

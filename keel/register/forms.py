@@ -138,9 +138,7 @@ class PartnershipForm(forms.ModelForm):
             self.add_error("planned_end", "The planned end is before the start date.")
         if "partners" in self.fields and data.get("status") != Status.PROPOSED:
             if len(data.get("partners") or []) < 2:
-                self.add_error(
-                    "partners", "Choose at least two partner organisations, or set the status to proposed."
-                )
+                self.add_error("partners", "Choose at least two partner organisations, or set the status to proposed.")
         return data
 
 

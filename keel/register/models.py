@@ -81,7 +81,9 @@ class Organisation(Named):
 
     sector = models.CharField(max_length=100, blank=True)
     type = models.CharField(max_length=100, blank=True)
-    identifier = models.CharField(max_length=100, blank=True, help_text="e.g. an NHS ODS code, a charity or company number")
+    identifier = models.CharField(
+        max_length=100, blank=True, help_text="e.g. an NHS ODS code, a charity or company number"
+    )
     website = models.URLField(blank=True)
 
     class Meta:

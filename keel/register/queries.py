@@ -78,11 +78,9 @@ def partnership_detail(pk: int) -> Partnership:
 
 def filter_options():
     """The choices offered by the partnership list's filters."""
-    sectors = (
-        Organisation.objects.exclude(sector="").values_list("sector", flat=True).distinct().order_by("sector")
-    )
-    leads = Person.objects.filter(pk__in=Partnership.objects.values("lead")).order_by("name_key").values_list(
-        "pk", "name"
+    sectors = Organisation.objects.exclude(sector="").values_list("sector", flat=True).distinct().order_by("sector")
+    leads = (
+        Person.objects.filter(pk__in=Partnership.objects.values("lead")).order_by("name_key").values_list("pk", "name")
     )
     from keel.register.models import StrategicPriority
 
@@ -110,7 +108,7 @@ def person_list(params):
         qs = qs.filter(archived_at__isnull=True)
     if q := (params.get("q") or "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(organisation__name__icontains=q))
-    if (level := params.get("level")) :
+    if level := params.get("level"):
         qs = qs.filter(level=level)
     if (organisation := params.get("organisation")) and organisation.isdigit():
         qs = qs.filter(organisation_id=int(organisation))

@@ -109,7 +109,8 @@ def read_cadence(value) -> int:
         if number and factor and 1 <= number * factor <= 60:
             return number * factor
     raise ReadError(
-        f"{str(value).strip()!r} is not a review cadence: write e.g. '3 months', 'quarterly', 'annually' (at most 5 years)."
+        f"{str(value).strip()!r} is not a review cadence: "
+        "write e.g. '3 months', 'quarterly', 'annually' (at most 5 years)."
     )
 
 

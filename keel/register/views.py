@@ -128,13 +128,13 @@ def partnership_edit(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = PartnershipForm(request.POST or None, instance=partnership)
     if request.method == "POST":
-        saved = _save_form(
-            request, form, lambda data: services.save_partnership(Actor.of(request), data, partnership)
-        )
+        saved = _save_form(request, form, lambda data: services.save_partnership(Actor.of(request), data, partnership))
         if saved:
             messages.success(request, "Changes saved.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
-    return render(request, "register/form.html", {"form": form, "title": f"Edit {partnership.name}", "object": partnership})
+    return render(
+        request, "register/form.html", {"form": form, "title": f"Edit {partnership.name}", "object": partnership}
+    )
 
 
 @requires_role(Role.EDITOR)
@@ -159,18 +159,22 @@ def member_add(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = MemberForm(request.POST or None, partnership=partnership)
     if request.method == "POST":
-        member = _save_form(
-            request, form, lambda data: services.add_member(Actor.of(request), partnership, data)
-        )
+        member = _save_form(request, form, lambda data: services.add_member(Actor.of(request), partnership, data))
         if member:
             messages.success(request, f"{member.organisation} added.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
-    return render(request, "register/form.html", {"form": form, "title": f"Add a partner to {partnership.name}", "object": partnership})
+    return render(
+        request,
+        "register/form.html",
+        {"form": form, "title": f"Add a partner to {partnership.name}", "object": partnership},
+    )
 
 
 @requires_role(Role.EDITOR)
 def member_edit(request, pk, member_pk):
-    member = get_object_or_404(PartnershipMember.objects.select_related("organisation", "partnership"), pk=member_pk, partnership_id=pk)
+    member = get_object_or_404(
+        PartnershipMember.objects.select_related("organisation", "partnership"), pk=member_pk, partnership_id=pk
+    )
     form = MemberForm(request.POST or None, instance=member)
     if request.method == "POST":
         if _save_form(request, form, lambda data: services.change_member(Actor.of(request), member, data)):
@@ -215,7 +219,16 @@ def process_add(request, pk):
         if _save_form(request, form, lambda data: services.add_process(Actor.of(request), partnership, data)):
             messages.success(request, "Document added.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
-    return render(request, "register/form.html", {"form": form, "title": f"Add an agreed process to {partnership.name}", "multipart": True, "object": partnership})
+    return render(
+        request,
+        "register/form.html",
+        {
+            "form": form,
+            "title": f"Add an agreed process to {partnership.name}",
+            "multipart": True,
+            "object": partnership,
+        },
+    )
 
 
 @require_POST

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
         parser.add_argument("--email", default="")
-        parser.add_argument("--workspace", metavar="SLUG", help="make them admin of this workspace (default: the only one)")
+        parser.add_argument(
+            "--workspace", metavar="SLUG", help="make them admin of this workspace (default: the only one)"
+        )
 
     def handle(self, *args, username, email, workspace, **options):
         target = None

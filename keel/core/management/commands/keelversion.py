@@ -10,4 +10,6 @@ class Command(BaseCommand):
     help = "Print Keel's version."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"keel {keel.__version__} (Django {django.get_version()}, Python {platform.python_version()})")
+        self.stdout.write(
+            f"keel {keel.__version__} (Django {django.get_version()}, Python {platform.python_version()})"
+        )

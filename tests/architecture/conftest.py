@@ -1,0 +1,37 @@
+import pytest
+from django.core.files.base import ContentFile
+
+
+@pytest.fixture
+def objects(scope_a, actor, admin, make_partnership):
+    """One of each kind of workspace A's records, for the route tests."""
+    from keel.core.models import Membership
+    from keel.register import services
+    from keel.register.models import ProcessKind
+
+    partnership = make_partnership("Frailty alliance")
+    member = partnership.members.first()
+    person = services.save_person(actor, {"name": "Jo Bloggs", "organisation": member.organisation})
+    priority = services.save_priority(actor, {"name": "Healthy ageing"})
+    process = services.add_process(
+        actor,
+        partnership,
+        {"title": "Terms", "kind": ProcessKind.TERMS_OF_REFERENCE, "file": ContentFile(b"terms", name="terms.txt")},
+    )
+    upload = None
+    try:
+        from keel.register.models_import import ImportUpload
+
+        upload = ImportUpload.objects.create(kind="organisations", filename="o.csv", content=b"name\nA\n")
+    except ImportError:
+        pass
+    return {
+        "partnership": partnership,
+        "member": member,
+        "organisation": member.organisation,
+        "person": person,
+        "priority": priority,
+        "process": process,
+        "membership": Membership.objects.get(user=admin),
+        "upload": upload,
+    }
