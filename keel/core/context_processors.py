@@ -1,4 +1,10 @@
-NAV = {"members": "members", "member_role": "members", "workspace_settings": "settings", "workspace_history": "history"}
+NAV = {
+    "members": "members",
+    "membership_role": "members",
+    "membership_remove": "members",
+    "workspace_settings": "settings",
+    "workspace_history": "history",
+}
 PREFIXES = [
     ("partnership", "partnerships"),
     ("member_", "partnerships"),

@@ -58,6 +58,27 @@ def change_role(membership: Membership, role: str) -> Membership:
     return set_membership(membership.workspace, membership.user, role)
 
 
+def send_invitation(request, user) -> None:
+    """E-mail a new member a one-time link to choose their password (Django's reset link)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    context = {
+        "user": user,
+        "workspace": request.workspace,
+        "inviter": request.user,
+        "protocol": "https" if request.is_secure() else "http",
+        "domain": request.get_host(),
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    subject = render_to_string("core/invite_subject.txt", context).strip()
+    send_mail(subject, render_to_string("core/invite_email.txt", context), None, [user.email])
+
+
 def new_password() -> str:
     return secrets.token_urlsafe(12)
 

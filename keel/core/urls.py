@@ -8,8 +8,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("workspaces/", views.workspaces, name="workspaces"),
     path("w/<slug:ws>/members/", views.members, name="members"),
-    path("w/<slug:ws>/members/<int:pk>/", views.member_role, name="member_role"),
-    path("w/<slug:ws>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("w/<slug:ws>/members/<int:pk>/", views.member_role, name="membership_role"),
+    path("w/<slug:ws>/members/<int:pk>/remove/", views.member_remove, name="membership_remove"),
     path("w/<slug:ws>/settings/", views.workspace_settings, name="workspace_settings"),
     path("w/<slug:ws>/history/", views.workspace_history, name="workspace_history"),
 ]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -51,16 +50,7 @@ def members(request):
             user.save()
         services.set_membership(request.workspace, user, form.cleaned_data["role"])
         if new:
-            # Django's own reset e-mail doubles as the invitation: a one-time link to set a password.
-            reset = PasswordResetForm({"email": email})
-            if reset.is_valid():
-                reset.save(
-                    request=request,
-                    use_https=request.is_secure(),
-                    email_template_name="core/invite_email.txt",
-                    subject_template_name="core/invite_subject.txt",
-                    extra_email_context={"workspace": request.workspace, "inviter": request.user},
-                )
+            services.send_invitation(request, user)
             messages.success(
                 request, f"{email} added as {form.cleaned_data['role']} and sent a link to set a password."
             )

@@ -56,6 +56,8 @@ def live_organisations():
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "sector", "type", "identifier", "website"]
@@ -174,6 +176,8 @@ class MemberForm(forms.ModelForm):
 
 
 class ProcessForm(forms.ModelForm):
+    link = forms.URLField(required=False, assume_scheme="https", help_text="Or upload the file below.")
+
     class Meta:
         model = AgreedProcess
         fields = ["title", "kind", "link", "file", "date"]

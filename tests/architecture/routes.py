@@ -4,6 +4,8 @@ The isolation and role tests walk this list; a new route that it cannot fill fai
 tests with a message saying to add it here, so no route escapes them.
 """
 
+import re
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
@@ -22,25 +24,34 @@ def workspace_routes():
     return [(name, route, view) for name, route, view in walk() if "<slug:ws>" in route]
 
 
+def parameters(route: str) -> set[str]:
+    return set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"ws"}
+
+
 def arguments(name: str, objects: dict) -> dict:
     """The URL arguments for route `name`, from the objects of workspace A."""
+    route = next(route for n, route, _ in walk() if n == name)
+    return {key: value for key, value in _pool(name, objects).items() if key in parameters(route)}
+
+
+def _pool(name: str, objects: dict) -> dict:
     short = name.split(":")[-1]
     table = {
-        "partnership": {"pk": objects["partnership"].pk},
-        "member_": {"pk": objects["partnership"].pk, "member_pk": objects["member"].pk},
-        "process_": {"pk": objects["partnership"].pk, "process_pk": objects["process"].pk},
-        "alignment": {"pk": objects["partnership"].pk},
-        "organisation": {"pk": objects["organisation"].pk},
-        "person": {"pk": objects["person"].pk},
-        "priority": {"pk": objects["priority"].pk},
-        "import_confirm": {"pk": objects["upload"].pk},
-        "import_template": {"kind": "partnerships", "fmt": "csv"},
+        "partnership": lambda: {"pk": objects["partnership"].pk},
+        "member_": lambda: {"pk": objects["partnership"].pk, "member_pk": objects["member"].pk},
+        "process_": lambda: {"pk": objects["partnership"].pk, "process_pk": objects["process"].pk},
+        "alignment": lambda: {"pk": objects["partnership"].pk},
+        "organisation": lambda: {"pk": objects["organisation"].pk},
+        "person": lambda: {"pk": objects["person"].pk},
+        "priority": lambda: {"pk": objects["priority"].pk},
+        "import_confirm": lambda: {"pk": objects["upload"].pk},
+        "import_template": lambda: {"kind": "partnerships", "fmt": "csv"},
     }
-    if short in {"member_role", "member_remove"}:
+    if name in {"membership_role", "membership_remove"}:
         return {"pk": objects["membership"].pk}
     if short == "partnership_field":
         return {"pk": objects["partnership"].pk, "field": "status"}
     for key, values in table.items():
         if short.startswith(key) or short == key:
-            return dict(values)
+            return values()
     return {}

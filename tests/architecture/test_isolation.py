@@ -7,7 +7,7 @@ from keel.core.models import Workspace
 from keel.core.tenancy import NoWorkspaceScope, workspace_scope
 from keel.register.models import Organisation, Partnership
 
-from .routes import arguments, walk, workspace_routes
+from .routes import arguments, parameters, walk, workspace_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_every_workspace_route_is_covered(objects, workspace_a):
     assert len(routes) > 20
     for name, route, _ in routes:
         assert name, f"{route} has no name: name it so the isolation tests can reach it"
-        needed = {part.split(":")[1].rstrip(">") for part in route.split("<")[1:]} - {"ws"}
+        needed = parameters(route)
         missing = needed - set(arguments(name, objects))
         assert not missing, f"add {name} ({route}) to tests/architecture/routes.py: missing {missing}"
 
@@ -44,16 +44,17 @@ def test_records_of_another_workspace_are_404_under_ones_own_workspace(client, o
     client.force_login(outsider)
     for name, _, _ in workspace_routes():
         args = arguments(name, objects)
-        if not any(isinstance(value, int) for value in args.values()) or name.split(":")[-1].startswith("member_r"):
+        if not any(isinstance(value, int) for value in args.values()) or name.startswith("membership_"):
             continue
         url = reverse(name, kwargs={"ws": workspace_b.slug, **args})
-        assert client.get(url).status_code == 404, url
+        # 405 for a POST-only route answers the same whatever the id, so it reveals nothing.
+        assert client.get(url).status_code in (404, 405), url
         assert client.post(url, {"name": "x", "status": "ended"}).status_code == 404, url
 
 
 def test_membership_routes_do_not_reach_another_workspaces_members(client, objects, workspace_b, outsider):
     client.force_login(outsider)
-    for name in ("member_role", "member_remove"):
+    for name in ("membership_role", "membership_remove"):
         url = reverse(name, kwargs={"ws": workspace_b.slug, "pk": objects["membership"].pk})
         assert client.post(url, {"role": "viewer"}).status_code == 404
 

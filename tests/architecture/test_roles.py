@@ -29,7 +29,7 @@ def test_a_viewer_can_write_nothing(client, objects, workspace_a, viewer):
 def test_an_editor_cannot_manage_members_or_settings(client, objects, workspace_a, editor):
     client.force_login(editor)
     admin_only = [name for name, _, view in workspace_routes() if getattr(view, "keel_role", None) == Role.ADMIN]
-    assert set(admin_only) >= {"members", "member_role", "member_remove", "workspace_settings"}
+    assert set(admin_only) >= {"members", "membership_role", "membership_remove", "workspace_settings"}
     for name in admin_only:
         url = url_for(name, objects, workspace_a)
         assert client.post(url, {"role": "admin"}).status_code == 403, url
