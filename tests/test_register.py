@@ -95,7 +95,7 @@ def test_creating_a_partnership_from_the_page(client, workspace_a, editor, orgs)
     partnership = Partnership.objects.get(name="Discharge to assess")
     assert partnership.review_every_months == 3 and partnership.members.count() == 2
     page = client.get(response["Location"]).content.decode()
-    assert "Northshire Mind" in page and "partnership.created" in page and "quarterly" in page
+    assert "Northshire Mind" in page and "Created" in page and "quarterly" in page
 
 
 def test_the_form_explains_the_two_partner_rule(client, workspace_a, editor, orgs):
@@ -264,3 +264,10 @@ def test_switching_workspaces(client, admin, workspace_a, workspace_b):
     assert "Northshire ICS" in page and "Southvale Network" in page
     client.get(url(workspace_b, "register:partnerships"))
     assert client.get(reverse("home"))["Location"] == url(workspace_b, "register:partnerships")
+
+
+def test_static_files_are_served_without_collectstatic(client):
+    for path in ("/static/keel/keel.css", "/static/keel/vendor/htmx-2.0.8.min.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content)

@@ -20,3 +20,23 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+FIELD_LABELS = {
+    "review_every_months": "review every (months)",
+    "contact": "single point of contact",
+    "coordinator": "independent coordinator",
+    "role": "role",
+}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """A change record's field name as people read it."""
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """'partnership.member_added' -> 'Member added'."""
+    return action.rsplit(".", 1)[-1].replace("_", " ").capitalize()
