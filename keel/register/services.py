@@ -56,7 +56,8 @@ def _save(actor: Actor, obj, values: dict, kind: str):
     """Create or update `obj` with `values`, recording what changed. Returns (obj, changes)."""
     fields = FIELDS[type(obj)]
     creating = obj.pk is None
-    before = {} if creating else snapshot(obj, fields)
+    # From the database, not from `obj`: a ModelForm has already set the new values on it.
+    before = {} if creating else snapshot(type(obj).objects.get(pk=obj.pk), fields)
     for key, value in values.items():
         if key not in fields:
             raise ServiceError(f"{key} is not a field of {kind}.")
@@ -151,7 +152,7 @@ def add_member(actor: Actor, partnership: Partnership, values: dict, check: bool
 @transaction.atomic
 def change_member(actor: Actor, member: PartnershipMember, values: dict) -> PartnershipMember:
     """Change a member's role, single point of contact or dates."""
-    before = snapshot(member, FIELDS[PartnershipMember])
+    before = snapshot(PartnershipMember.objects.get(pk=member.pk), FIELDS[PartnershipMember])
     for key, value in values.items():
         setattr(member, key, value)
     _check_contact(member)

@@ -32,7 +32,7 @@ class WorkspaceCommand(BaseCommand):
         parser.add_argument("--workspace", metavar="SLUG", help="needed only where there is more than one")
 
     def handle(self, *args, **options):
-        workspace = find_workspace(options.get("workspace"))
+        workspace = find_workspace(options.pop("workspace", None))
         with workspace_scope(workspace):
             return self.handle_workspace(workspace, *args, **options)
 
