@@ -275,6 +275,9 @@ def test_static_files_are_served_without_collectstatic(client):
 
 def test_edits_through_a_form_record_the_before_and_after(client, workspace_a, editor, orgs):
     client.force_login(editor)
-    client.post(url(workspace_a, "register:organisation_edit", pk=orgs[0].pk), {"name": "Northshire Mind", "sector": "Mental health"})
+    client.post(
+        url(workspace_a, "register:organisation_edit", pk=orgs[0].pk),
+        {"name": "Northshire Mind", "sector": "Mental health"},
+    )
     change = ChangeRecord.objects.get(action="organisation.changed")
     assert change.changes == {"sector": ["Charity", "Mental health"]}
