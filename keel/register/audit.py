@@ -1,0 +1,205 @@
+"""The portfolio audit: every partnership of a workspace, as plain data, a table or CSV.
+
+`audit_rows` reads the partnerships once, in a fixed number of queries whatever their number,
+into plain dicts shaped as the JSON schema `keel.audit/1` (docs/audit.md). The table and the
+CSV are drawn from those dicts through `COLUMNS`, so a later issue adds a column by adding a key
+to `_row` and a `Column` here; the JSON gains the key on its own. The schema is a contract:
+keys are only ever added within keel.audit/1, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from keel.core.models import Workspace
+from keel.core.tenancy import workspace_scope
+from keel.register.models import (
+    ALIGNMENT_LABELS,
+    Basis,
+    Formality,
+    Partnership,
+    PartnershipMember,
+    PriorityAlignment,
+    Status,
+    Tier,
+)
+
+SCHEMA = "keel.audit/1"
+FORMATS = ["table", "json", "csv"]
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def audit_partnerships(include_archived: bool = False):
+    """The audit's query: three queries in all, however many partnerships there are."""
+    members = PartnershipMember.objects.select_related("organisation", "contact").order_by(
+        "organisation__name_key", "pk"
+    )
+    alignments = PriorityAlignment.objects.select_related("priority").order_by("priority__name_key", "pk")
+    partnerships = (
+        Partnership.objects.select_related("lead")
+        .prefetch_related(Prefetch("members", queryset=members), Prefetch("alignments", queryset=alignments))
+        .order_by("name_key", "pk")
+    )
+    return partnerships if include_archived else partnerships.filter(archived_at__isnull=True)
+
+
+def _iso(date) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _person(person) -> dict | None:
+    return {"name": person.name, "email": person.email} if person else None
+
+
+def _row(partnership: Partnership) -> dict:
+    """One partnership as plain data: the JSON schema's `partnerships[]` item."""
+    return {
+        "id": partnership.pk,
+        "name": partnership.name,
+        "status": partnership.status,
+        "tier": partnership.tier,
+        "basis": partnership.basis,
+        "formality": partnership.formality,
+        "archived": partnership.archived_at is not None,
+        "members": [
+            {
+                "organisation": member.organisation.name,
+                "organisation_id": member.organisation_id,
+                "role": member.role,
+                "single_point_of_contact": _person(member.contact),
+                "since": _iso(member.since),
+                "until": _iso(member.until),
+            }
+            for member in partnership.members.all()
+        ],
+        "lead": _person(partnership.lead),
+        "start_date": _iso(partnership.start_date),
+        "planned_end": _iso(partnership.planned_end),
+        "review_every_months": partnership.review_every_months,
+        "review_cadence": partnership.review_cadence or None,
+        "strategic_priorities": [
+            {"name": alignment.priority.name, "alignment": alignment.score}
+            for alignment in partnership.alignments.all()
+        ],
+    }
+
+
+def audit_rows(workspace: Workspace, include_archived: bool = False) -> list[dict]:
+    """Every partnership of `workspace` (archived ones only when asked), by name."""
+    with workspace_scope(workspace):
+        return [_row(partnership) for partnership in audit_partnerships(include_archived)]
+
+
+def audit_document(workspace: Workspace, include_archived: bool = False) -> dict:
+    """The audit as the `keel.audit/1` JSON document."""
+    return {
+        "schema": SCHEMA,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "workspace": {"slug": workspace.slug, "name": workspace.name},
+        "partnerships": audit_rows(workspace, include_archived),
+    }
+
+
+# ---------------------------------------------------------------- columns for the table and CSV
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the table and the CSV: its CSV header, its table heading, its text."""
+
+    key: str
+    heading: str
+    text: Callable[[dict], str]
+    width: int  # the most characters a table cell shows before "…"; the CSV is never cut
+    optional: bool = False  # left out of the table when every cell is empty (the CSV keeps it)
+
+
+def _label(choices, key: str) -> Callable[[dict], str]:
+    labels = dict(choices.choices)
+    return lambda row: labels.get(row[key], row[key] or "")
+
+
+def members_text(row: dict) -> str:
+    """'Org A (contact: Jane Smith); Org B (no contact)'."""
+    parts = []
+    for member in row["members"]:
+        contact = member["single_point_of_contact"]
+        parts.append(f"{member['organisation']} ({'contact: ' + contact['name'] if contact else 'no contact'})")
+    return "; ".join(parts)
+
+
+def priorities_text(row: dict) -> str:
+    """'Independence at home (strongly); Best start in life (not at all)'."""
+    return "; ".join(
+        f"{p['name']} ({ALIGNMENT_LABELS.get(p['alignment'], str(p['alignment'])).lower()})"
+        for p in row["strategic_priorities"]
+    )
+
+
+COLUMNS = [
+    Column("id", "ID", lambda row: str(row["id"]), 8),
+    Column("name", "Partnership", lambda row: row["name"], 40),
+    Column("status", "Status", _label(Status, "status"), 12),
+    Column("tier", "Tier", _label(Tier, "tier"), 23),
+    Column("basis", "Basis", _label(Basis, "basis"), 21),
+    Column("formality", "Formality", _label(Formality, "formality"), 9),
+    Column("archived", "Archived", lambda row: "yes" if row["archived"] else "", 8, optional=True),
+    Column("members", "Members and single points of contact", members_text, 60),
+    Column("lead", "Lead", lambda row: row["lead"]["name"] if row["lead"] else "", 24),
+    Column("start_date", "Start", lambda row: row["start_date"] or "", 10),
+    Column("planned_end", "Planned end", lambda row: row["planned_end"] or "", 11),
+    Column("review_cadence", "Review", lambda row: row["review_cadence"] or "", 14),
+    Column("strategic_priorities", "Strategic priorities", priorities_text, 50),
+]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _fit(text: str, width: int) -> str:
+    # Control characters would move the terminal's cursor or colour it: never print them raw.
+    text = _CONTROL.sub(" ", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(rows: list[dict], columns: list[Column] = COLUMNS) -> str:
+    """Fixed-width columns, each as wide as its longest cell up to its width; longer text ends in '…'."""
+    if not rows:
+        return "No partnerships.\n"
+    columns = [c for c in columns if not c.optional or any(c.text(row) for row in rows)]
+    cells = [[_fit(column.text(row), column.width) for column in columns] for row in rows]
+    widths = [
+        max(len(_fit(column.heading, column.width)), *(len(line[i]) for line in cells))
+        for i, column in enumerate(columns)
+    ]
+
+    def line(values) -> str:
+        return "  ".join(value.ljust(width) for value, width in zip(values, widths, strict=True)).rstrip()
+
+    headings = [_fit(column.heading, column.width) for column in columns]
+    lines = [line(headings), line("-" * width for width in widths), *(line(values) for values in cells)]
+    lines.append(f"{len(rows)} partnership{'' if len(rows) == 1 else 's'}")
+    return "\n".join(lines) + "\n"
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula: a leading ' where needed."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def render_csv(rows: list[dict], columns: list[Column] = COLUMNS) -> str:
+    """One row per partnership, under a header of the columns' keys, with formulas neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([column.key for column in columns])
+    for row in rows:
+        writer.writerow([neutralise(column.text(row)) for column in columns])
+    return out.getvalue()
