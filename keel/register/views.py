@@ -334,7 +334,8 @@ def simple_edit(kind):
             if _save_form(request, form, lambda data: save(Actor.of(request), data, obj)):
                 messages.success(request, "Changes saved.")
                 return _after_save(request, kind, obj)
-        return render(request, "register/form.html", {"form": form, "title": f"Edit {obj}", "object": obj})
+        context = {"form": form, "title": f"Edit {obj}", "object": obj, "history": history(obj)}
+        return render(request, "register/form.html", context)
 
     return view
 

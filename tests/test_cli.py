@@ -1,0 +1,87 @@
+"""The `keel` command as a person runs it: in a fresh data folder, in a subprocess."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def keel(*args, data_dir, timeout=120, **kwargs):
+    env = {**os.environ, "KEEL_DATA_DIR": str(data_dir), "PYTHONWARNINGS": "ignore"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "keel", *args], capture_output=True, text=True, env=env, timeout=timeout, **kwargs
+    )
+
+
+def test_version(tmp_path):
+    result = keel("version", data_dir=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("keel ")
+
+
+def test_commands_on_a_database_not_yet_made_say_to_migrate(tmp_path):
+    result = keel("workspace", "create", "Northshire", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "run `keel migrate` first" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_workspace_create_prints_the_slug_and_commands_need_one_only_when_there_are_several(tmp_path):
+    assert keel("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    created = keel("workspace", "create", "Northshire  ICS", data_dir=tmp_path)
+    assert created.stdout.strip() == "northshire-ics"
+    assert keel("audit", data_dir=tmp_path).returncode == 0
+    keel("workspace", "create", "Southvale", data_dir=tmp_path)
+    refused = keel("audit", data_dir=tmp_path)
+    assert refused.returncode == 1 and "--workspace" in refused.stderr and "northshire-ics" in refused.stderr
+    assert keel("audit", "--workspace", "southvale", data_dir=tmp_path).returncode == 0
+    unknown = keel("audit", "--workspace", "nowhere", data_dir=tmp_path)
+    assert unknown.returncode == 1 and "No workspace 'nowhere'" in unknown.stderr
+
+
+def test_run_prepares_an_empty_database_with_the_demo_and_a_login(tmp_path):
+    result = keel("run", "--no-serve", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Log in as admin with password " in result.stdout
+    assert "http://127.0.0.1:8000/" in result.stdout
+    again = keel("run", "--no-serve", data_dir=tmp_path)
+    assert "Log in with your user" in again.stdout and "with password" not in again.stdout
+    assert keel("workspace", "list", data_dir=tmp_path).stdout.count("\n") == 1  # no second demo
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_answers_pages_and_static_files(tmp_path):
+    assert keel("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    port = free_port()
+    env = {**os.environ, "KEEL_DATA_DIR": str(tmp_path), "KEEL_PORT": str(port)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "keel", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(base + "/accounts/login/", timeout=2) as response:
+                    assert response.status == 200 and b"Log in to Keel" in response.read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("keel serve did not answer within 10 seconds")
+        with urllib.request.urlopen(base + "/static/keel/keel.css", timeout=2) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(base + "/static/keel/vendor/htmx-2.0.8.min.js", timeout=2) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
