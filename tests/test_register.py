@@ -281,3 +281,22 @@ def test_edits_through_a_form_record_the_before_and_after(client, workspace_a, e
     )
     change = ChangeRecord.objects.get(action="organisation.changed")
     assert change.changes == {"sector": ["Charity", "Mental health"]}
+
+
+def test_an_agreed_process_file_is_uploaded_and_downloaded_only_through_its_workspace(
+    client, workspace_a, editor, orgs, actor
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    partnership = services.save_partnership(actor, {"name": "Pair", "status": "active"}, organisations=orgs[:2])
+    client.force_login(editor)
+    upload = SimpleUploadedFile("terms.txt", b"Our terms of reference")
+    response = client.post(
+        url(workspace_a, "register:process_add", pk=partnership.pk),
+        {"title": "Terms of reference", "kind": "terms_of_reference", "file": upload, "date": "2025-04-01"},
+    )
+    assert response.status_code == 302
+    process = partnership.processes.get()
+    download = client.get(url(workspace_a, "register:process_file", pk=partnership.pk, process_pk=process.pk))
+    assert b"".join(download.streaming_content) == b"Our terms of reference"
+    assert "attachment" in download["Content-Disposition"]

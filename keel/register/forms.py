@@ -175,6 +175,9 @@ class MemberForm(forms.ModelForm):
         return data
 
 
+MAX_DOCUMENT_BYTES = 20 * 10**6
+
+
 class ProcessForm(forms.ModelForm):
     link = forms.URLField(required=False, assume_scheme="https", help_text="Or upload the file below.")
 
@@ -182,6 +185,15 @@ class ProcessForm(forms.ModelForm):
         model = AgreedProcess
         fields = ["title", "kind", "link", "file", "date"]
         widgets = {"date": DateInput()}
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(
+                f"This file is {upload.size / 1e6:.1f} MB; documents can be at most {MAX_DOCUMENT_BYTES // 10**6} MB. "
+                "Link to a large document instead."
+            )
+        return upload
 
     def clean(self):
         data = super().clean()
