@@ -247,3 +247,6 @@ class AgreedProcess(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+from keel.register.models_import import ImportUpload  # noqa: E402, F401

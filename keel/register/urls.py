@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keel.register import views
+from keel.register import import_views, views
 
 app_name = "register"
 
@@ -32,4 +32,7 @@ urlpatterns = [
     path("priorities/new/", views.simple_create("priority"), name="priority_create"),
     path("priorities/<int:pk>/edit/", views.simple_edit("priority"), name="priority_edit"),
     path("priorities/<int:pk>/archive/", views.simple_archive("priority"), name="priority_archive"),
+    path("import/", import_views.import_start, name="import"),
+    path("import/<int:pk>/", import_views.import_confirm, name="import_confirm"),
+    path("import/template/<str:kind>.<str:fmt>", import_views.import_template, name="import_template"),
 ]
