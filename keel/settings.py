@@ -7,6 +7,7 @@ needs editing. See the README's "Configuration" section.
 import os
 import secrets
 import sys
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -47,10 +48,20 @@ def _secret_key() -> str:
     if os.environ.get("KEEL_SECRET_KEY"):
         return os.environ["KEEL_SECRET_KEY"]
     path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # Created readable by the owner only, and atomically: of two processes starting on a
+        # new data folder at once, one writes the key and both read the same one.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    for _ in range(50):
+        if key := path.read_text().strip():
+            return key
+        time.sleep(0.02)  # the other process has created the file and is writing it
+    raise RuntimeError(f"{path} is empty: delete it and start Keel again.")
 
 
 SECRET_KEY = _secret_key()

@@ -85,3 +85,31 @@ def test_serve_answers_pages_and_static_files(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_createadmin_makes_an_admin_of_the_only_workspace_and_resets_a_password(workspace_a):
+    from io import StringIO
+
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
+    from keel.core.models import Membership
+
+    out = StringIO()
+    call_command("createadmin", "--username", "ada", "--email", "ada@example.org", stdout=out)
+    password = out.getvalue().split("Password: ")[1].split()[0]
+    assert authenticate(username="ada", password=password)
+    assert Membership.objects.get(user__username="ada").role == "admin"
+    call_command("createadmin", "--username", "ada", stdout=(again := StringIO()))
+    assert not authenticate(username="ada", password=password)
+    assert authenticate(username="ada", password=again.getvalue().split("Password: ")[1].split()[0])
+
+
+@pytest.mark.django_db
+def test_workspace_create_refuses_an_empty_name():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="needs a name"):
+        call_command("workspace", "create", "   ")
