@@ -16,6 +16,7 @@ from keel.register.models import (
     Status,
     StrategicPriority,
 )
+from keel.register.people_field import PersonField
 from keel.register.text import ReadError, describe_months, read_cadence
 
 
@@ -86,8 +87,8 @@ class PartnershipForm(forms.ModelForm):
     review_every_months = CadenceField(
         label="Review every", required=False, help_text="e.g. 3 months, quarterly, annually"
     )
-    lead = PersonChoiceField(queryset=None, required=False)
-    coordinator = PersonChoiceField(queryset=None, required=False, label="Independent coordinator")
+    lead = PersonField(required=False)
+    coordinator = PersonField(required=False, label="Independent coordinator")
     partners = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
@@ -121,9 +122,6 @@ class PartnershipForm(forms.ModelForm):
 
     def __init__(self, *args, with_partners=False, only=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if "lead" in self.fields:
-            self.fields["lead"].queryset = people_choices()
-            self.fields["coordinator"].queryset = people_choices()
         if with_partners:
             self.fields["partners"].queryset = live_organisations()
         else:
@@ -146,7 +144,7 @@ class PartnershipForm(forms.ModelForm):
 
 class MemberForm(forms.ModelForm):
     organisation = forms.ModelChoiceField(queryset=None)
-    contact = PersonChoiceField(queryset=None, required=False, label="Single point of contact")
+    contact = PersonField(required=False, label="Single point of contact")
 
     class Meta:
         model = PartnershipMember
@@ -156,13 +154,16 @@ class MemberForm(forms.ModelForm):
     def __init__(self, *args, partnership=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            # One organisation's people are few enough for a select list.
             del self.fields["organisation"]
-            people = people_choices().filter(organisation=self.instance.organisation_id)
+            self.fields["contact"] = PersonChoiceField(
+                queryset=people_choices().filter(organisation=self.instance.organisation_id),
+                required=False,
+                label="Single point of contact",
+            )
         else:
             taken = partnership.members.values("organisation") if partnership else []
             self.fields["organisation"].queryset = live_organisations().exclude(pk__in=taken)
-            people = people_choices()
-        self.fields["contact"].queryset = people
 
     def clean(self):
         data = super().clean()

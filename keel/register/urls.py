@@ -24,6 +24,7 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", views.simple_edit("organisation"), name="organisation_edit"),
     path("organisations/<int:pk>/archive/", views.simple_archive("organisation"), name="organisation_archive"),
     path("people/", views.person_list, name="people"),
+    path("people/suggest/", views.people_suggest, name="people_suggest"),
     path("people/new/", views.simple_create("person"), name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.simple_edit("person"), name="person_edit"),

@@ -33,6 +33,7 @@ from keel.register.models import (
     StrategicPriority,
     Tier,
 )
+from keel.register.people_field import suggest_people
 
 PAGE_SIZE = 25
 INLINE_FIELDS = ["status", "tier", "lead", "planned_end", "review_every_months"]
@@ -285,6 +286,15 @@ def person_detail(request, pk):
     leads = Partnership.objects.filter(lead=person)
     context = {"person": person, "contact_for": contact_for, "leads": leads, "history": history(person)}
     return render(request, "register/person_detail.html", context)
+
+
+def people_suggest(request):
+    """The <option>s for a person field's suggestions (htmx), matching what has been typed."""
+    field = request.GET.get("field", "")
+    text = request.GET.get(field, "") if field else request.GET.get("q", "")
+    organisation = request.GET.get("organisation", "")
+    people = suggest_people(text, int(organisation) if organisation.isdigit() else None)
+    return render(request, "htmx/people_options.html", {"people": people})
 
 
 def priority_list(request):

@@ -125,3 +125,23 @@ def test_edit_inline_and_see_the_change_history(page, login, editor, workspace_a
     expect(history).to_contain_text("Operational partnership")
     expect(history).to_contain_text("Strategic partnership")
     check_accessibility(page)
+
+
+def test_choose_a_lead_by_typing_with_suggestions(page, login, editor, register):
+    login(editor)
+    check_accessibility(page)
+    page.get_by_role("link", name="Existing partnership 0").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Edit lead").click()
+    lead = page.get_by_label("Lead")
+    expect(lead).to_be_visible()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    lead.press_sequentially("pri", delay=50)
+    suggestions = page.locator("#fact-lead datalist option")
+    expect(suggestions).to_have_count(1)
+    assert suggestions.first.get_attribute("value") == "Priya Shah (Northshire Mind)"
+    check_accessibility(page)
+    lead.fill(suggestions.first.get_attribute("value"))
+    page.locator("#fact-lead").get_by_role("button", name="Save").click()
+    expect(page.locator("#fact-lead")).to_contain_text("Priya Shah")
+    expect(page.locator("#fact-lead input")).to_have_count(0)

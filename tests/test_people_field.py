@@ -1,0 +1,89 @@
+"""Choosing a person by typing, as the partnership forms do."""
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from keel.register import services
+from keel.register.people_field import PersonField
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(scope_a, actor):
+    mind = services.save_organisation(actor, {"name": "Northshire Mind"})
+    trust = services.save_organisation(actor, {"name": "Northshire Teaching Hospitals"})
+    return {
+        "jo_mind": services.save_person(
+            actor, {"name": "Jo Smith", "organisation": mind, "email": "jo@mind.example.org"}
+        ),
+        "jo_trust": services.save_person(actor, {"name": "Jo Smith", "organisation": trust}),
+        "priya": services.save_person(
+            actor, {"name": "Priya Shah", "organisation": trust, "email": "priya@nt.example.org"}
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "typed,who",
+    [
+        ("Priya Shah", "priya"),
+        ("  priya   SHAH ", "priya"),
+        ("PRIYA@nt.example.org", "priya"),
+        ("Jo Smith (Northshire Mind)", "jo_mind"),
+        ("jo smith (northshire teaching hospitals)", "jo_trust"),
+        ("jo@mind.example.org", "jo_mind"),
+    ],
+)
+def test_a_person_is_found_by_name_email_or_name_and_organisation(people, typed, who):
+    assert PersonField().clean(typed) == people[who]
+
+
+def test_an_ambiguous_name_asks_for_the_organisation_or_email(people):
+    with pytest.raises(forms.ValidationError, match="Several people match 'Jo Smith'.*Northshire Mind"):
+        PersonField().clean("Jo Smith")
+
+
+def test_an_unknown_person_says_where_to_add_them(people):
+    with pytest.raises(forms.ValidationError, match="add them under People first"):
+        PersonField().clean("Nobody Known")
+
+
+def test_blank_is_no_one_unless_required(people):
+    assert PersonField(required=False).clean("  ") is None
+    with pytest.raises(forms.ValidationError):
+        PersonField(required=True).clean("")
+
+
+def test_the_field_shows_a_person_as_name_and_organisation(people):
+    field = PersonField()
+    assert field.prepare_value(people["priya"]) == "Priya Shah (Northshire Teaching Hospitals)"
+    assert field.prepare_value(people["priya"].pk) == "Priya Shah (Northshire Teaching Hospitals)"
+
+
+def test_suggestions_match_as_you_type(client, workspace_a, viewer, people):
+    client.force_login(viewer)
+    url = reverse("register:people_suggest", kwargs={"ws": workspace_a.slug})
+    page = client.get(url, {"field": "lead", "lead": "smi"}).content.decode()
+    assert page.count("<option") == 2 and 'value="Jo Smith (Northshire Mind)"' in page
+    page = client.get(url, {"field": "lead", "lead": "teaching"}).content.decode()
+    assert page.count("<option") == 2
+    organisation = people["jo_mind"].organisation_id
+    page = client.get(url, {"field": "contact", "contact": "jo", "organisation": organisation}).content.decode()
+    assert page.count("<option") == 1
+
+
+def test_the_partnership_form_takes_a_typed_lead(client, workspace_a, editor, people, actor):
+    partnership = services.save_partnership(actor, {"name": "Idea", "status": "proposed"})
+    client.force_login(editor)
+    field_url = reverse(
+        "register:partnership_field", kwargs={"ws": workspace_a.slug, "pk": partnership.pk, "field": "lead"}
+    )
+    refused = client.post(field_url, {"lead": "Jo Smith"}).content.decode()
+    assert "Several people match" in refused
+    client.post(field_url, {"lead": "jo@mind.example.org"})
+    partnership.refresh_from_db()
+    assert partnership.lead == people["jo_mind"]
+    editor_html = client.get(field_url).content.decode()
+    assert 'value="Jo Smith (Northshire Mind)"' in editor_html and "<datalist" in editor_html
