@@ -107,11 +107,15 @@ def save_partnership(
     organisations: list[Organisation] | None = None,
 ) -> Partnership:
     """Create or change a partnership; `organisations`, when given, are added as members."""
-    partnership = partnership or Partnership()
-    partnership, _ = _save(actor, partnership, values, "partnership")
+    creating = partnership is None or partnership.pk is None
+    partnership, _ = _save(actor, partnership or Partnership(), values, "partnership")
+    members = (
+        set() if creating or not organisations else set(partnership.members.values_list("organisation", flat=True))
+    )
     for organisation in organisations or []:
-        if not partnership.members.filter(organisation=organisation).exists():
-            add_member(actor, partnership, {"organisation": organisation}, check=False)
+        if organisation.pk not in members:
+            _add_member(actor, partnership, {"organisation": organisation})
+            members.add(organisation.pk)
     check_members(partnership)
     return partnership
 
@@ -130,11 +134,15 @@ def _check_contact(member: PartnershipMember):
 
 
 @transaction.atomic
-def add_member(actor: Actor, partnership: Partnership, values: dict, check: bool = True) -> PartnershipMember:
+def add_member(actor: Actor, partnership: Partnership, values: dict) -> PartnershipMember:
     """Add an organisation to a partnership."""
+    if partnership.members.filter(organisation=values["organisation"]).exists():
+        raise ServiceError(f"{values['organisation']} is already a member of this partnership.")
+    return _add_member(actor, partnership, values)
+
+
+def _add_member(actor: Actor, partnership: Partnership, values: dict) -> PartnershipMember:
     organisation = values["organisation"]
-    if partnership.members.filter(organisation=organisation).exists():
-        raise ServiceError(f"{organisation} is already a member of this partnership.")
     member = PartnershipMember(partnership=partnership, **values)
     _check_contact(member)
     member.full_clean(exclude=["workspace", "partnership", "organisation", "contact"])
