@@ -1,6 +1,7 @@
 """The register's pages. Thin: reads come from queries, writes go through services."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -58,12 +59,9 @@ def _save_form(request, form, save):
         return save(form.cleaned_data)
     except ServiceError as error:
         form.add_error(None, str(error))
-    except Exception as error:  # a model validation error from full_clean
-        from django.core.exceptions import ValidationError
-
-        if not isinstance(error, ValidationError):
-            raise
-        for field, errors in error.message_dict.items():
+    except ValidationError as error:  # from the model's full_clean inside the service
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, errors in by_field.items():
             form.add_error(field if field in form.fields else None, errors)
     return None
 
