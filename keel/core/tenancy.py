@@ -54,7 +54,17 @@ def workspace_scope(workspace: Workspace):
 
 
 class WorkspaceQuerySet(models.QuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create skips save(), so the same rule is applied here: rows go into the
+        # current workspace, and a row of another workspace is refused.
+        workspace = current_workspace()
+        objs = list(objs)
+        for obj in objs:
+            if obj.workspace_id is None:
+                obj.workspace = workspace
+            elif obj.workspace_id != workspace.pk:
+                raise PermissionDenied("A record of another workspace cannot be saved here.")
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class WorkspaceManager(models.Manager.from_queryset(WorkspaceQuerySet)):

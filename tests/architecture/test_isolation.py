@@ -108,3 +108,13 @@ def test_workspace_urls_are_the_only_routes_that_touch_records():
         None,
     }, outside
     assert Workspace.objects.count() >= 0
+
+
+def test_bulk_create_fills_in_and_guards_the_workspace(objects, workspace_a, workspace_b):
+    from django.core.exceptions import PermissionDenied
+
+    with workspace_scope(workspace_a):
+        [made] = Organisation.objects.bulk_create([Organisation(name="Bulk", name_key="bulk")])
+        assert made.workspace_id == workspace_a.pk
+    with workspace_scope(workspace_b), pytest.raises(PermissionDenied):
+        Organisation.objects.bulk_create([Organisation(workspace=workspace_a, name="Sneak", name_key="sneak")])
