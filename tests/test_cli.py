@@ -113,3 +113,10 @@ def test_workspace_create_refuses_an_empty_name():
 
     with pytest.raises(CommandError, match="needs a name"):
         call_command("workspace", "create", "   ")
+
+
+def test_run_gives_a_login_to_a_database_that_has_workspaces_but_no_users(tmp_path):
+    assert keel("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    assert keel("demo", data_dir=tmp_path).returncode == 0
+    result = keel("run", "--no-serve", data_dir=tmp_path)
+    assert "Log in as admin with password " in result.stdout and "loading the demo" not in result.stdout

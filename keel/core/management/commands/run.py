@@ -2,13 +2,14 @@
 
 import os
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
 from keel.core.management.commands.serve import serve
-from keel.core.models import Workspace
-from keel.core.services import create_admin
+from keel.core.models import Role, Workspace
+from keel.core.services import create_admin, set_membership
 
 
 class Command(BaseCommand):
@@ -29,8 +30,13 @@ class Command(BaseCommand):
             from keel.register.demo import build_demo
 
             self.stdout.write("Empty database: loading the demo workspace…")
-            workspace = build_demo(size="small", seed=1)
-            user, password = create_admin("admin", email="admin@example.org", workspace=workspace)
+            build_demo(size="small", seed=1)
+        if not get_user_model().objects.exists():
+            # A database with workspaces but nobody to log in (made by `keel demo` or an
+            # import) gets its first administrator too, admin of every workspace.
+            user, password = create_admin("admin", email="admin@example.org")
+            for workspace in Workspace.objects.all():
+                set_membership(workspace, user, Role.ADMIN)
             self.stdout.write(self.style.SUCCESS(f"Log in as {user.username} with password {password}"))
             self.stdout.write("(Shown once. `keel createadmin` sets a new one.)")
         else:
