@@ -87,3 +87,15 @@ def test_the_partnership_form_takes_a_typed_lead(client, workspace_a, editor, pe
     assert partnership.lead == people["jo_mind"]
     editor_html = client.get(field_url).content.decode()
     assert 'value="Jo Smith (Northshire Mind)"' in editor_html and "<datalist" in editor_html
+
+
+def test_the_list_filters_by_a_typed_lead(client, workspace_a, viewer, people, actor):
+    for name, lead in [("A", people["priya"]), ("B", people["jo_mind"]), ("C", people["jo_trust"]), ("D", None)]:
+        services.save_partnership(actor, {"name": name, "status": "proposed", "lead": lead})
+    client.force_login(viewer)
+    base = reverse("register:partnerships", kwargs={"ws": workspace_a.slug})
+    assert "1 partnership" in client.get(base, {"lead": "Priya Shah (Northshire Teaching Hospitals)"}).content.decode()
+    assert "1 partnership" in client.get(base, {"lead": "PRIYA@nt.example.org"}).content.decode()
+    assert "2 partnerships" in client.get(base, {"lead": "jo smith"}).content.decode()
+    assert "2 partnerships" in client.get(base, {"lead": "Smi"}).content.decode()
+    assert "0 partnerships" in client.get(base, {"lead": "nobody"}).content.decode()

@@ -8,54 +8,14 @@ resolve the text to exactly one person, or say why they cannot.
 from __future__ import annotations
 
 import json
-import re
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from keel.core.tenancy import current_workspace
 from keel.register.models import Person
-from keel.register.text import name_key
-
-SUGGESTIONS = 20
-_WITH_ORGANISATION = re.compile(r"(.+?)\s*\(([^()]+)\)")
-
-
-def label(person: Person) -> str:
-    return f"{person.name} ({person.organisation.name})"
-
-
-def _people(organisation_id: int | None = None):
-    people = Person.objects.filter(archived_at__isnull=True).select_related("organisation")
-    return people.filter(organisation_id=organisation_id) if organisation_id else people
-
-
-def find_people(text: str, organisation_id: int | None = None) -> list[Person]:
-    """The people `text` names: by e-mail, by "Name (Organisation)", or by name alone."""
-    text = " ".join(text.split())
-    people = _people(organisation_id)
-    if "@" in text:
-        return list(people.filter(email__iexact=text)[:5])
-    if match := _WITH_ORGANISATION.fullmatch(text):
-        found = list(people.filter(name_key=name_key(match[1]), organisation__name_key=name_key(match[2]))[:5])
-        if found:
-            return found
-    return list(people.filter(name_key=name_key(text))[:5])
-
-
-def suggest_people(text: str, organisation_id: int | None = None) -> list[Person]:
-    """Up to 20 people whose name, e-mail or organisation contains `text`."""
-    text = " ".join(text.split())
-    if match := _WITH_ORGANISATION.fullmatch(text):
-        text = match[1]
-    people = _people(organisation_id)
-    if text:
-        people = people.filter(
-            Q(name__icontains=text) | Q(email__icontains=text) | Q(organisation__name__icontains=text)
-        )
-    return list(people.order_by("name_key", "pk")[:SUGGESTIONS])
+from keel.register.queries import find_people, label, living_people
 
 
 class PersonInput(forms.TextInput):
@@ -98,7 +58,7 @@ class PersonField(forms.CharField):
         if isinstance(value, Person):
             return label(value)
         if isinstance(value, int):  # a ModelForm's initial value is the person's id
-            person = _people().filter(pk=value).first()
+            person = living_people().filter(pk=value).first()
             return label(person) if person else ""
         return value
 

@@ -6,6 +6,8 @@ through select_related or one prefetch per relation.
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Prefetch, Q
 
 from keel.register.models import (
@@ -19,6 +21,7 @@ from keel.register.models import (
     Status,
     Tier,
 )
+from keel.register.text import name_key
 
 PARTNERSHIP_SORTS = {
     "name": "name_key",
@@ -41,7 +44,7 @@ def members_prefetch():
 
 def partnership_list(params) -> tuple:
     """Partnerships filtered and sorted by the list page's parameters; returns (queryset, sort)."""
-    qs = Partnership.objects.select_related("lead").annotate(member_count=Count("members", distinct=True))
+    qs = Partnership.objects.select_related("lead")
     if params.get("archived") != "1":
         qs = qs.filter(archived_at__isnull=True)
     if q := (params.get("q") or "").strip():
@@ -51,14 +54,21 @@ def partnership_list(params) -> tuple:
             qs = qs.filter(**{field: value})
     if sector := params.get("sector"):
         qs = qs.filter(members__organisation__sector=sector)
-    if (lead := params.get("lead")) and lead.isdigit():
-        qs = qs.filter(lead_id=int(lead))
+    if lead := " ".join((params.get("lead") or "").split()):
+        if lead.isdigit():
+            qs = qs.filter(lead_id=int(lead))
+        elif found := find_people(lead):
+            qs = qs.filter(lead__in=found)
+        else:  # part of a name: as forgiving as the search box
+            qs = qs.filter(lead__name__icontains=lead)
     if (priority := params.get("priority")) and priority.isdigit():
         qs = qs.filter(alignments__priority_id=int(priority), alignments__score__gte=1)
     if q or params.get("sector") or params.get("priority"):
         qs = qs.distinct()
     sort = params.get("sort") or "name"
     key = PARTNERSHIP_SORTS.get(sort.lstrip("-"), "name_key")
+    if key == "member_count":  # counted only when sorted by it: it costs a grouping of every row
+        qs = qs.annotate(member_count=Count("members", distinct=True))
     descending = sort.startswith("-")
     qs = qs.order_by(f"-{key}" if descending else key, "name_key", "pk")
     return qs.prefetch_related(members_prefetch()), sort if sort.lstrip("-") in PARTNERSHIP_SORTS else "name"
@@ -79,13 +89,10 @@ def partnership_detail(pk: int) -> Partnership:
 def filter_options():
     """The choices offered by the partnership list's filters."""
     sectors = Organisation.objects.exclude(sector="").values_list("sector", flat=True).distinct().order_by("sector")
-    leads = (
-        Person.objects.filter(pk__in=Partnership.objects.values("lead")).order_by("name_key").values_list("pk", "name")
-    )
     from keel.register.models import StrategicPriority
 
     priorities = StrategicPriority.objects.filter(archived_at__isnull=True).values_list("pk", "name")
-    return {"sectors": list(sectors), "leads": list(leads), "priorities": list(priorities)}
+    return {"sectors": list(sectors), "priorities": list(priorities)}
 
 
 def organisation_list(params):
@@ -116,3 +123,44 @@ def person_list(params):
     sort = params.get("sort") or "name"
     key = sorts.get(sort.lstrip("-"), "name_key")
     return qs.order_by(f"-{key}" if sort.startswith("-") else key, "name_key", "pk"), sort
+
+
+# People, found from what someone typed ---------------------------------------------------
+
+SUGGESTIONS = 20
+_WITH_ORGANISATION = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
+def label(person: Person) -> str:
+    return f"{person.name} ({person.organisation.name})"
+
+
+def living_people(organisation_id: int | None = None):
+    people = Person.objects.filter(archived_at__isnull=True).select_related("organisation")
+    return people.filter(organisation_id=organisation_id) if organisation_id else people
+
+
+def find_people(text: str, organisation_id: int | None = None) -> list[Person]:
+    """The people `text` names: by e-mail, by "Name (Organisation)", or by name alone."""
+    text = " ".join(text.split())
+    people = living_people(organisation_id)
+    if "@" in text:
+        return list(people.filter(email__iexact=text)[:5])
+    if match := _WITH_ORGANISATION.fullmatch(text):
+        found = list(people.filter(name_key=name_key(match[1]), organisation__name_key=name_key(match[2]))[:5])
+        if found:
+            return found
+    return list(people.filter(name_key=name_key(text))[:5])
+
+
+def suggest_people(text: str, organisation_id: int | None = None) -> list[Person]:
+    """Up to 20 people whose name, e-mail or organisation contains `text`."""
+    text = " ".join(text.split())
+    if match := _WITH_ORGANISATION.fullmatch(text):
+        text = match[1]
+    people = living_people(organisation_id)
+    if text:
+        people = people.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | Q(organisation__name__icontains=text)
+        )
+    return list(people.order_by("name_key", "pk")[:SUGGESTIONS])

@@ -34,7 +34,7 @@ from keel.register.models import (
     StrategicPriority,
     Tier,
 )
-from keel.register.people_field import suggest_people
+from keel.register.people_field import PersonInput
 
 PAGE_SIZE = 25
 INLINE_FIELDS = ["status", "tier", "lead", "planned_end", "review_every_months"]
@@ -75,6 +75,7 @@ def partnership_list(request):
         "page": _page(request, queryset),
         "sort": sort,
         "options": queries.filter_options(),
+        "lead_input": PersonInput().render("lead", request.GET.get("lead", ""), {"id": "f-lead"}),
         "statuses": Status.choices,
         "tiers": Tier.choices,
         "bases": Basis.choices,
@@ -291,7 +292,7 @@ def people_suggest(request):
     field = request.GET.get("field", "")
     text = request.GET.get(field, "") if field else request.GET.get("q", "")
     organisation = request.GET.get("organisation", "")
-    people = suggest_people(text, int(organisation) if organisation.isdigit() else None)
+    people = queries.suggest_people(text, int(organisation) if organisation.isdigit() else None)
     return render(request, "htmx/people_options.html", {"people": people})
 
 
