@@ -266,3 +266,16 @@ def test_another_workspaces_partnerships_never_appear(discharge, workspace_b, ac
         services.save_partnership(actor, {"name": "Southvale secret", "status": "active"}, organisations=orgs)
     assert [row["name"] for row in audit_rows(discharge.workspace)] == [discharge.name]
     assert "Southvale secret" not in run("--workspace", "northshire-ics", format="json")
+
+
+@pytest.mark.django_db
+def test_the_list_page_downloads_the_audit_as_csv(client, workspace_a, viewer, make_partnership):
+    from django.urls import reverse
+
+    make_partnership('=HYPERLINK("http://evil")')
+    client.force_login(viewer)
+    response = client.get(reverse("register:audit_csv", kwargs={"ws": workspace_a.slug}))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text

@@ -6,6 +6,7 @@ app_name = "register"
 
 urlpatterns = [
     path("", views.partnership_list, name="partnerships"),
+    path("audit.csv", views.audit_csv, name="audit_csv"),
     path("partnerships/new/", views.partnership_create, name="partnership_create"),
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership"),
     path("partnerships/<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),

@@ -84,6 +84,21 @@ def partnership_list(request):
     return _list(request, "register/partnership_list.html", context)
 
 
+def audit_csv(request):
+    """The portfolio audit as a CSV file: what `keel audit --format csv` gives, from the list page."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from keel.register.audit import audit_document, render_csv
+
+    document = audit_document(request.workspace, include_archived=request.GET.get("archived") == "1")
+    # A byte-order mark lets Excel read accents right; cells that look like formulas are neutralised.
+    response = HttpResponse("\ufeff" + render_csv(document["partnerships"]), content_type="text/csv; charset=utf-8")
+    filename = f"{request.workspace.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def partnership_detail(request, pk):
     try:
         partnership = queries.partnership_detail(pk)

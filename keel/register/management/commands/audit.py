@@ -26,10 +26,7 @@ class Command(WorkspaceCommand):
             "--include-archived", action="store_true", help="list archived partnerships too (left out by default)"
         )
 
-    # The first parameter is not called `workspace`: WorkspaceCommand.handle passes the
-    # --workspace option (a slug) in **options under that name too.
-    def handle_workspace(self, current, *args, **options):
-        workspace = current
+    def handle_workspace(self, workspace, *args, **options):
         document = audit_document(workspace, include_archived=options["include_archived"])
         rows = document["partnerships"]
         if options["format"] == "json":

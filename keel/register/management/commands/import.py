@@ -32,8 +32,7 @@ class Command(WorkspaceCommand):
         parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip the invalid")
 
-    # Not called `workspace`: WorkspaceCommand passes the --workspace option under that name too.
-    def handle_workspace(self, current, *args, **options):
+    def handle_workspace(self, workspace, *args, **options):
         try:
             kind = find_kind(options["kind"])
         except UnknownKind as error:
@@ -63,7 +62,7 @@ class Command(WorkspaceCommand):
         finally:
             if bar is not None:
                 bar.close()
-        self._print(report, current, int(options["verbosity"]))
+        self._print(report, workspace, int(options["verbosity"]))
         if report.failed:
             hint = "" if options["skip_invalid"] else " Or import only the valid rows, with --skip-invalid."
             raise CommandError(f"{report.verdict}{hint}")
