@@ -86,7 +86,7 @@ def test_creating_a_partnership_from_the_page(client, workspace_a, editor, orgs)
             "tier": "operational",
             "formality": "formal",
             "basis": "voluntary",
-            "partners": [orgs[0].pk, orgs[1].pk],
+            "partners": ["northshire  mind ", "Northshire Teaching Hospitals", ""],
             "review_every_months": "quarterly",
             "start_date": "2025-04-01",
         },
@@ -108,7 +108,7 @@ def test_the_form_explains_the_two_partner_rule(client, workspace_a, editor, org
             "tier": "operational",
             "formality": "formal",
             "basis": "voluntary",
-            "partners": [orgs[0].pk],
+            "partners": [orgs[0].name],
             "review_every_months": "every fortnight",
         },
     )
@@ -134,10 +134,10 @@ def test_a_partner_of_another_workspace_cannot_be_chosen(client, workspace_a, wo
             "tier": "operational",
             "formality": "formal",
             "basis": "voluntary",
-            "partners": [orgs[0].pk, foreign.pk],
+            "partners": [orgs[0].name, foreign.name],
         },
     )
-    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 200 and "No organisation called &#x27;Foreign&#x27;" in response.content.decode()
     assert not Partnership.all_workspaces.filter(name="Sneaky").exists()
 
 

@@ -16,7 +16,7 @@ from keel.register.models import (
     Status,
     StrategicPriority,
 )
-from keel.register.people_field import PersonField
+from keel.register.pickers import OrganisationField, PartnersField, PersonField
 from keel.register.text import ReadError, describe_months, read_cadence
 
 
@@ -89,10 +89,9 @@ class PartnershipForm(forms.ModelForm):
     )
     lead = PersonField(required=False)
     coordinator = PersonField(required=False, label="Independent coordinator")
-    partners = forms.ModelMultipleChoiceField(
-        queryset=None,
+    partners = PartnersField(
         required=False,
-        help_text="At least two, unless the partnership is still proposed. Hold Ctrl (or ⌘) to choose several.",
+        help_text="At least two, unless the partnership is still proposed. Type each one's name.",
     )
 
     class Meta:
@@ -120,11 +119,11 @@ class PartnershipForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    field_order = ["name", "purpose", "partners", "status", "tier", "formality", "basis"]
+
     def __init__(self, *args, with_partners=False, only=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if with_partners:
-            self.fields["partners"].queryset = live_organisations()
-        else:
+        if not with_partners:
             del self.fields["partners"]
         if only:
             for name in list(self.fields):
@@ -143,7 +142,7 @@ class PartnershipForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
-    organisation = forms.ModelChoiceField(queryset=None)
+    organisation = OrganisationField()
     contact = PersonField(required=False, label="Single point of contact")
 
     class Meta:
@@ -151,7 +150,7 @@ class MemberForm(forms.ModelForm):
         fields = ["organisation", "role", "contact", "since", "until"]
         widgets = {"since": DateInput(), "until": DateInput()}
 
-    def __init__(self, *args, partnership=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # One organisation's people are few enough for a select list.
@@ -161,9 +160,6 @@ class MemberForm(forms.ModelForm):
                 required=False,
                 label="Single point of contact",
             )
-        else:
-            taken = partnership.members.values("organisation") if partnership else []
-            self.fields["organisation"].queryset = live_organisations().exclude(pk__in=taken)
 
     def clean(self):
         data = super().clean()

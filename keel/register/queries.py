@@ -164,3 +164,12 @@ def suggest_people(text: str, organisation_id: int | None = None) -> list[Person
             Q(name__icontains=text) | Q(email__icontains=text) | Q(organisation__name__icontains=text)
         )
     return list(people.order_by("name_key", "pk")[:SUGGESTIONS])
+
+
+def suggest_organisations(text: str) -> list[Organisation]:
+    """Up to 20 live organisations whose name or identifier contains `text`."""
+    text = " ".join(text.split())
+    organisations = Organisation.objects.filter(archived_at__isnull=True)
+    if text:
+        organisations = organisations.filter(Q(name__icontains=text) | Q(identifier__icontains=text))
+    return list(organisations.order_by("name_key", "pk")[:SUGGESTIONS])

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from keel.core.audit import Actor, history
@@ -34,7 +35,7 @@ from keel.register.models import (
     StrategicPriority,
     Tier,
 )
-from keel.register.people_field import PersonInput
+from keel.register.pickers import PersonInput, partner_input
 
 PAGE_SIZE = 25
 INLINE_FIELDS = ["status", "tier", "lead", "planned_end", "review_every_months"]
@@ -86,7 +87,6 @@ def partnership_list(request):
 
 def audit_csv(request):
     """The portfolio audit as a CSV file: what `keel audit --format csv` gives, from the list page."""
-    from django.http import HttpResponse
     from django.utils import timezone
 
     from keel.register.audit import audit_document, render_csv
@@ -109,7 +109,6 @@ def partnership_detail(request, pk):
     context = {
         "partnership": partnership,
         "history": history(partnership),
-        "member_form": MemberForm(partnership=partnership),
         "process_form": ProcessForm(),
         "alignment_form": AlignmentForm(priorities=priorities, current=current),
         "inline_fields": INLINE_FIELDS,
@@ -172,7 +171,7 @@ def partnership_field(request, pk, field):
 @requires_role(Role.EDITOR)
 def member_add(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
-    form = MemberForm(request.POST or None, partnership=partnership)
+    form = MemberForm(request.POST or None)
     if request.method == "POST":
         member = _save_form(request, form, lambda data: services.add_member(Actor.of(request), partnership, data))
         if member:
@@ -309,6 +308,26 @@ def people_suggest(request):
     organisation = request.GET.get("organisation", "")
     people = queries.suggest_people(text, int(organisation) if organisation.isdigit() else None)
     return render(request, "htmx/people_options.html", {"people": people})
+
+
+def organisations_suggest(request):
+    """The <option>s for an organisation field's suggestions (htmx), matching what has been typed."""
+    field = request.GET.get("field", "")
+    text = request.GET.get(field, "") if field else request.GET.get("q", "")
+    return render(request, "htmx/organisation_options.html", {"organisations": queries.suggest_organisations(text)})
+
+
+def partner_input_view(request):
+    """Another partner's input for the new-partnership form, and the button for one more (htmx)."""
+    index = int(request.GET["n"]) if request.GET.get("n", "").isdigit() else 2
+    index = min(index, 200)
+    more = f"{request.path}?n={index + 1}"
+    button = format_html(
+        '<button type="button" class="button" hx-get="{}" hx-target="this" hx-swap="outerHTML">'
+        "Add another partner</button>",
+        more,
+    )
+    return HttpResponse(partner_input("partners", "id_partners", index) + button)
 
 
 def priority_list(request):

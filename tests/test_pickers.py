@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse
 
 from keel.register import services
-from keel.register.people_field import PersonField
+from keel.register.pickers import PersonField
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,42 @@ def test_the_list_filters_by_a_typed_lead(client, workspace_a, viewer, people, a
     assert "2 partnerships" in client.get(base, {"lead": "jo smith"}).content.decode()
     assert "2 partnerships" in client.get(base, {"lead": "Smi"}).content.decode()
     assert "0 partnerships" in client.get(base, {"lead": "nobody"}).content.decode()
+
+
+def test_organisations_are_found_by_name_forgivingly_and_unknown_ones_named(people, actor):
+    from keel.register.pickers import OrganisationField, PartnersField
+
+    mind = people["jo_mind"].organisation
+    trust = people["priya"].organisation
+    assert OrganisationField().clean(" northshire   MIND ") == mind
+    assert PartnersField().clean(["Northshire Mind", "", "northshire mind", "Northshire Teaching Hospitals"]) == [
+        mind,
+        trust,
+    ]
+    with pytest.raises(forms.ValidationError, match="'Nowhere Trust', 'Elsewhere' is in the register"):
+        PartnersField().clean(["Northshire Mind", "Nowhere Trust", "Elsewhere"])
+    services.archive(actor, mind)
+    with pytest.raises(forms.ValidationError, match="No organisation called 'Northshire Mind'"):
+        OrganisationField().clean("Northshire Mind")
+
+
+def test_organisation_suggestions_and_another_partner_input(client, workspace_a, editor, people):
+    client.force_login(editor)
+    suggest = reverse("register:organisations_suggest", kwargs={"ws": workspace_a.slug})
+    page = client.get(suggest, {"field": "partners", "partners": "teach"}).content.decode()
+    assert page.count("<option") == 1 and 'value="Northshire Teaching Hospitals"' in page
+    more = client.get(reverse("register:partner_input", kwargs={"ws": workspace_a.slug}), {"n": "2"})
+    html = more.content.decode()
+    assert 'id="id_partners_2"' in html and "Partner 3" in html and "n=3" in html
+
+
+def test_a_partner_is_added_by_typing_its_name_and_not_twice(client, workspace_a, editor, people, actor):
+    mind = people["jo_mind"].organisation
+    partnership = services.save_partnership(actor, {"name": "Idea", "status": "proposed"}, organisations=[mind])
+    client.force_login(editor)
+    url = reverse("register:member_add", kwargs={"ws": workspace_a.slug, "pk": partnership.pk})
+    response = client.post(url, {"organisation": "northshire teaching hospitals", "contact": "Priya Shah"})
+    assert response.status_code == 302
+    assert partnership.members.get(organisation__name="Northshire Teaching Hospitals").contact == people["priya"]
+    again = client.post(url, {"organisation": "Northshire Mind"}).content.decode()
+    assert "already a member" in again
