@@ -300,3 +300,19 @@ def test_an_agreed_process_file_is_uploaded_and_downloaded_only_through_its_work
     download = client.get(url(workspace_a, "register:process_file", pk=partnership.pk, process_pk=process.pk))
     assert b"".join(download.streaming_content) == b"Our terms of reference"
     assert "attachment" in download["Content-Disposition"]
+
+
+def test_the_reset_link_sets_a_new_password_once(client, admin):
+    import re
+
+    from django.contrib.auth import authenticate
+
+    client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body)[1]
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    new = "a fresh long passphrase 7"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True)
+    assert "Your password has been set" in done.content.decode()
+    assert authenticate(username="alice", password=new)
+    assert "has been used already or has expired" in client.get(link, follow=True).content.decode()
