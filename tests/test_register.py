@@ -316,3 +316,14 @@ def test_the_reset_link_sets_a_new_password_once(client, admin):
     assert "Your password has been set" in done.content.decode()
     assert authenticate(username="alice", password=new)
     assert "has been used already or has expired" in client.get(link, follow=True).content.decode()
+
+
+def test_sorting_by_members_counts_every_member_whatever_the_sector_filter(client, workspace_a, viewer, orgs, actor):
+    services.save_partnership(actor, {"name": "Three", "status": "active"}, organisations=orgs)
+    services.save_partnership(actor, {"name": "Two", "status": "active"}, organisations=orgs[1:])
+    client.force_login(viewer)
+    base = url(workspace_a, "register:partnerships")
+    page = client.get(base, {"sector": "NHS trust", "sort": "-members"}).content.decode()
+    assert "2 partnerships" in page and page.index(">Three<") < page.index(">Two<")
+    page = client.get(base, {"sector": "NHS trust", "sort": "members", "q": "Northshire"}).content.decode()
+    assert "2 partnerships" in page and page.index(">Two<") < page.index(">Three<")

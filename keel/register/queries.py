@@ -47,13 +47,17 @@ def partnership_list(params) -> tuple:
     qs = Partnership.objects.select_related("lead")
     if params.get("archived") != "1":
         qs = qs.filter(archived_at__isnull=True)
+    # Conditions on members and alignments are subqueries, not joins: a join repeats a
+    # partnership once per matching member (so needs DISTINCT, slow on PostgreSQL) and
+    # would narrow the member count to the matching members.
     if q := (params.get("q") or "").strip():
-        qs = qs.filter(Q(name__icontains=q) | Q(purpose__icontains=q) | Q(members__organisation__name__icontains=q))
+        with_partner = PartnershipMember.objects.filter(organisation__name__icontains=q).values("partnership")
+        qs = qs.filter(Q(name__icontains=q) | Q(purpose__icontains=q) | Q(pk__in=with_partner))
     for field, choices in (("status", Status), ("tier", Tier), ("basis", Basis)):
         if (value := params.get(field)) in choices.values:
             qs = qs.filter(**{field: value})
     if sector := params.get("sector"):
-        qs = qs.filter(members__organisation__sector=sector)
+        qs = qs.filter(pk__in=PartnershipMember.objects.filter(organisation__sector=sector).values("partnership"))
     if lead := " ".join((params.get("lead") or "").split()):
         if lead.isdigit():
             qs = qs.filter(lead_id=int(lead))
@@ -62,13 +66,12 @@ def partnership_list(params) -> tuple:
         else:  # part of a name: as forgiving as the search box
             qs = qs.filter(lead__name__icontains=lead)
     if (priority := params.get("priority")) and priority.isdigit():
-        qs = qs.filter(alignments__priority_id=int(priority), alignments__score__gte=1)
-    if q or params.get("sector") or params.get("priority"):
-        qs = qs.distinct()
+        serving = PriorityAlignment.objects.filter(priority_id=int(priority), score__gte=1).values("partnership")
+        qs = qs.filter(pk__in=serving)
     sort = params.get("sort") or "name"
     key = PARTNERSHIP_SORTS.get(sort.lstrip("-"), "name_key")
     if key == "member_count":  # counted only when sorted by it: it costs a grouping of every row
-        qs = qs.annotate(member_count=Count("members", distinct=True))
+        qs = qs.annotate(member_count=Count("members"))
     descending = sort.startswith("-")
     qs = qs.order_by(f"-{key}" if descending else key, "name_key", "pk")
     return qs.prefetch_related(members_prefetch()), sort if sort.lstrip("-") in PARTNERSHIP_SORTS else "name"
