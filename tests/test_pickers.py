@@ -138,3 +138,18 @@ def test_a_partner_is_added_by_typing_its_name_and_not_twice(client, workspace_a
     assert partnership.members.get(organisation__name="Northshire Teaching Hospitals").contact == people["priya"]
     again = client.post(url, {"organisation": "Northshire Mind"}).content.decode()
     assert "already a member" in again
+
+
+def test_a_person_is_created_and_edited_with_their_organisation_typed(client, workspace_a, editor, people):
+    from keel.register.models import Person
+
+    client.force_login(editor)
+    create = reverse("register:person_create", kwargs={"ws": workspace_a.slug})
+    response = client.post(create, {"name": "Sam Okafor", "organisation": "northshire mind", "level": "manager"})
+    assert response.status_code == 302
+    sam = Person.objects.get(name="Sam Okafor")
+    assert sam.organisation == people["jo_mind"].organisation
+    edit = reverse("register:person_edit", kwargs={"ws": workspace_a.slug, "pk": sam.pk})
+    assert 'value="Northshire Mind"' in client.get(edit).content.decode()
+    refused = client.post(edit, {"name": "Sam Okafor", "organisation": "Nowhere"}).content.decode()
+    assert "No organisation called &#x27;Nowhere&#x27;" in refused

@@ -65,15 +65,11 @@ class OrganisationForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
-    organisation = forms.ModelChoiceField(queryset=None)
+    organisation = OrganisationField()
 
     class Meta:
         model = Person
         fields = ["name", "email", "organisation", "role", "level"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = live_organisations()
 
 
 class PriorityForm(forms.ModelForm):

@@ -114,6 +114,11 @@ class OrganisationField(forms.CharField):
         kwargs.setdefault("help_text", "Type its name, then choose from the suggestions.")
         super().__init__(**kwargs)
 
+    def prepare_value(self, value):
+        if isinstance(value, int):  # a ModelForm's initial value is the organisation's id
+            value = Organisation.objects.filter(pk=value).first()
+        return value.name if isinstance(value, Organisation) else value
+
     def to_python(self, value):
         text = " ".join((super().to_python(value) or "").split())
         if not text:
