@@ -17,6 +17,7 @@ from keel.register.models import (
     StrategicPriority,
 )
 from keel.register.pickers import OrganisationField, PartnersField, PersonField
+from keel.register.queries import label, living_people
 from keel.register.text import ReadError, describe_months, read_cadence
 
 
@@ -43,17 +44,9 @@ class CadenceField(forms.CharField):
             raise forms.ValidationError(str(error)) from error
 
 
-def people_choices():
-    return Person.objects.filter(archived_at__isnull=True).select_related("organisation")
-
-
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, person):
-        return f"{person.name} ({person.organisation.name})"
-
-
-def live_organisations():
-    return Organisation.objects.filter(archived_at__isnull=True)
+        return label(person)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -152,7 +145,7 @@ class MemberForm(forms.ModelForm):
             # One organisation's people are few enough for a select list.
             del self.fields["organisation"]
             self.fields["contact"] = PersonChoiceField(
-                queryset=people_choices().filter(organisation=self.instance.organisation_id),
+                queryset=living_people(self.instance.organisation_id),
                 required=False,
                 label="Single point of contact",
             )
