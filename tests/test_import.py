@@ -334,9 +334,10 @@ def test_bad_values_are_explained_by_row_and_column(register, actor):
     data = b"name,status,start date,planned end,review every\nA,sleeping,31/02/2024,2020-01-01,fortnightly\n"
     assert errors_of(imported("partnerships", data, actor)) == [
         "row 2, column status: 'sleeping' is not one of: proposed, active, under review, dissolving, ended.",
-        "row 2, column start date: '31/02/2024' is not a date: write it as 2025-03-31 or 31/03/2025.",
-        "row 2, column review every: 'fortnightly' is not a review cadence: write e.g. '3 months', 'quarterly', "
-        "'annually' (at most 5 years).",
+        "row 2, column start date: '31/02/2024' is not a date: February 2024 has 29 days: "
+        "write it as 2025-03-31 or 31/03/2025.",
+        "row 2, column review every: 'fortnightly' is more often than Keel reviews: reviews are counted in months, "
+        "so write '1 month' or more (e.g. 'quarterly').",
     ]
 
 

@@ -109,7 +109,7 @@ def test_the_form_explains_the_two_partner_rule(client, workspace_a, editor, org
             "formality": "formal",
             "basis": "voluntary",
             "partners": [orgs[0].name],
-            "review_every_months": "every fortnight",
+            "review_every_months": "whenever",
         },
     )
     page = response.content.decode()

@@ -49,9 +49,19 @@ def test_dates_in_uk_and_iso_forms(text):
     assert read_date(text) == dt.date(2025, 3, 31)
 
 
+@pytest.mark.parametrize("text", ["weekly", "fortnightly", "every 2 weeks", "daily", "6 weeks"])
+def test_cadences_shorter_than_a_month_are_refused_saying_reviews_count_in_months(text):
+    with pytest.raises(ReadError, match="counted in months"):
+        read_cadence(text)
+
+
 def test_a_non_date_says_how_to_write_one():
-    with pytest.raises(ReadError, match="2025-03-31 or 31/03/2025"):
+    with pytest.raises(ReadError, match="puts the month first.*2025-03-31 or 31/03/2025"):
         read_date("03/31/2025")
+    with pytest.raises(ReadError, match="February 2023 has 28 days"):
+        read_date("29/02/2023")
+    with pytest.raises(ReadError, match="'soon' is not a date"):
+        read_date("soon")
 
 
 def test_choices_by_value_label_or_synonym():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -65,7 +66,21 @@ def read_date(value) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ReadError(f"{str(value).strip()!r} is not a date: write it as 2025-03-31 or 31/03/2025.")
+    raise ReadError(f"{str(value).strip()!r} {_why_not_a_date(text)}: write it as 2025-03-31 or 31/03/2025.")
+
+
+def _why_not_a_date(text: str) -> str:
+    """What is wrong with a day/month/year that did not read, as precisely as can be said."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if not match:
+        return "is not a date"
+    day, month, year = (int(part) for part in match.groups())
+    if month > 12 and day <= 12:
+        return "puts the month first (as in the US); Keel reads the day first"
+    if 1 <= month <= 12:
+        days = calendar.monthrange(year, month)[1]
+        return f"is not a date: {calendar.month_name[month]} {year} has {days} days"
+    return "is not a date"
 
 
 _CADENCE_WORDS = {
@@ -87,7 +102,20 @@ _CADENCE_WORDS = {
     "every year": 12,
     "biennially": 24,
 }
-_UNITS = {"month": 1, "months": 1, "mo": 1, "m": 1, "year": 12, "years": 12, "yr": 12, "yrs": 12, "y": 12}
+_UNITS = {
+    "month": 1,
+    "months": 1,
+    "monthly": 1,  # "6 monthly", "6-monthly"
+    "mo": 1,
+    "m": 1,
+    "year": 12,
+    "years": 12,
+    "yearly": 12,
+    "yr": 12,
+    "yrs": 12,
+    "y": 12,
+}
+_TOO_OFTEN = re.compile(r"(\d+\s*)?(week|weeks|weekly|wk|wks|day|days|daily|fortnight|fortnights|fortnightly)")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12, "eighteen": 18}
 
 
@@ -108,6 +136,11 @@ def read_cadence(value) -> int:
         factor = _UNITS.get(unit or "months")
         if number and factor and 1 <= number * factor <= 60:
             return number * factor
+    if _TOO_OFTEN.fullmatch(text):
+        raise ReadError(
+            f"{str(value).strip()!r} is more often than Keel reviews: reviews are counted in months, "
+            "so write '1 month' or more (e.g. 'quarterly')."
+        )
     raise ReadError(
         f"{str(value).strip()!r} is not a review cadence: "
         "write e.g. '3 months', 'quarterly', 'annually' (at most 5 years)."
