@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from keel.core.models import Workspace
@@ -38,18 +38,23 @@ FORMATS = ["table", "json", "csv"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def audit_partnerships(include_archived: bool = False):
-    """The audit's query: three queries in all, however many partnerships there are."""
-    members = PartnershipMember.objects.select_related("organisation", "contact").order_by(
+def audit_partnerships(include_archived: bool = False) -> list[tuple[Partnership, list, list]]:
+    """Each partnership with its members and alignments: three queries, however many there are.
+
+    Members and alignments are read for the whole workspace and grouped here, rather than
+    prefetched, which would send every partnership's id back to the database in IN lists.
+    """
+    partnerships = Partnership.objects.select_related("lead").order_by("name_key", "pk")
+    if not include_archived:
+        partnerships = partnerships.filter(archived_at__isnull=True)
+    members, alignments = defaultdict(list), defaultdict(list)
+    for member in PartnershipMember.objects.select_related("organisation", "contact").order_by(
         "organisation__name_key", "pk"
-    )
-    alignments = PriorityAlignment.objects.select_related("priority").order_by("priority__name_key", "pk")
-    partnerships = (
-        Partnership.objects.select_related("lead")
-        .prefetch_related(Prefetch("members", queryset=members), Prefetch("alignments", queryset=alignments))
-        .order_by("name_key", "pk")
-    )
-    return partnerships if include_archived else partnerships.filter(archived_at__isnull=True)
+    ):
+        members[member.partnership_id].append(member)
+    for alignment in PriorityAlignment.objects.select_related("priority").order_by("priority__name_key", "pk"):
+        alignments[alignment.partnership_id].append(alignment)
+    return [(p, members[p.pk], alignments[p.pk]) for p in partnerships]
 
 
 def _iso(date) -> str | None:
@@ -60,7 +65,7 @@ def _person(person) -> dict | None:
     return {"name": person.name, "email": person.email} if person else None
 
 
-def _row(partnership: Partnership) -> dict:
+def _row(partnership: Partnership, members: list, alignments: list) -> dict:
     """One partnership as plain data: the JSON schema's `partnerships[]` item."""
     return {
         "id": partnership.pk,
@@ -79,7 +84,7 @@ def _row(partnership: Partnership) -> dict:
                 "since": _iso(member.since),
                 "until": _iso(member.until),
             }
-            for member in partnership.members.all()
+            for member in members
         ],
         "lead": _person(partnership.lead),
         "start_date": _iso(partnership.start_date),
@@ -87,8 +92,7 @@ def _row(partnership: Partnership) -> dict:
         "review_every_months": partnership.review_every_months,
         "review_cadence": partnership.review_cadence or None,
         "strategic_priorities": [
-            {"name": alignment.priority.name, "alignment": alignment.score}
-            for alignment in partnership.alignments.all()
+            {"name": alignment.priority.name, "alignment": alignment.score} for alignment in alignments
         ],
     }
 
@@ -96,7 +100,7 @@ def _row(partnership: Partnership) -> dict:
 def audit_rows(workspace: Workspace, include_archived: bool = False) -> list[dict]:
     """Every partnership of `workspace` (archived ones only when asked), by name."""
     with workspace_scope(workspace):
-        return [_row(partnership) for partnership in audit_partnerships(include_archived)]
+        return [_row(*found) for found in audit_partnerships(include_archived)]
 
 
 def audit_document(workspace: Workspace, include_archived: bool = False) -> dict:
