@@ -327,3 +327,9 @@ def test_sorting_by_members_counts_every_member_whatever_the_sector_filter(clien
     assert "2 partnerships" in page and page.index(">Three<") < page.index(">Two<")
     page = client.get(base, {"sector": "NHS trust", "sort": "members", "q": "Northshire"}).content.decode()
     assert "2 partnerships" in page and page.index(">Two<") < page.index(">Three<")
+
+
+def test_the_workspace_history_links_each_change_to_its_record(client, workspace_a, viewer, orgs):
+    client.force_login(viewer)
+    page = client.get(url(workspace_a, "workspace_history")).content.decode()
+    assert f'href="{url(workspace_a, "register:organisation", pk=orgs[0].pk)}">Northshire Mind</a>' in page

@@ -40,3 +40,20 @@ def field_label(name: str) -> str:
 def action_label(action: str) -> str:
     """'partnership.member_added' -> 'Member added'."""
     return action.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+RECORD_URLS = {
+    "partnership": "register:partnership",
+    "organisation": "register:organisation",
+    "person": "register:person",
+    "strategicpriority": "register:priority_edit",
+}
+
+
+@register.simple_tag(takes_context=True)
+def record_url(context, change):
+    """The page of the record a change record is about, or "" for records without one."""
+    name = RECORD_URLS.get(change.object_type)
+    if not name:
+        return ""
+    return reverse(name, kwargs={"ws": context["request"].workspace.slug, "pk": change.object_id})
