@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from keel.core.models import Workspace
@@ -25,7 +27,20 @@ def find_workspace(slug: str | None) -> Workspace:
     return workspaces[0]
 
 
-class WorkspaceCommand(BaseCommand):
+class KeelCommand(BaseCommand):
+    """Base of Keel's commands: a refusal reads "keel: …", not Django's "CommandError: …"."""
+
+    def execute(self, *args, **options):
+        if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+            return super().execute(*args, **options)  # call_command and --traceback see the exception
+        try:
+            return super().execute(*args, **options)
+        except CommandError as error:
+            self.stderr.write(f"keel: {error}")
+            sys.exit(error.returncode)
+
+
+class WorkspaceCommand(KeelCommand):
     """A command that reads or writes one workspace's records, inside its scope."""
 
     def add_arguments(self, parser):

@@ -1,13 +1,11 @@
 """`keel createadmin`: create an administrator, or give an existing one a new password."""
 
-from django.core.management.base import BaseCommand
-
-from keel.core.management.base import find_workspace
+from keel.core.management.base import KeelCommand, find_workspace
 from keel.core.models import Workspace
 from keel.core.services import create_admin
 
 
-class Command(BaseCommand):
+class Command(KeelCommand):
     help = "Create an administrator (or reset their password); the password is printed once."
 
     def add_arguments(self, parser):

@@ -1,12 +1,12 @@
 import platform
 
 import django
-from django.core.management.base import BaseCommand
 
 import keel
+from keel.core.management.base import KeelCommand
 
 
-class Command(BaseCommand):
+class Command(KeelCommand):
     help = "Print Keel's version."
 
     def handle(self, *args, **options):

@@ -4,15 +4,15 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import connection
 
+from keel.core.management.base import KeelCommand
 from keel.core.management.commands.serve import serve
 from keel.core.models import Role, Workspace
 from keel.core.services import create_admin, set_membership
 
 
-class Command(BaseCommand):
+class Command(KeelCommand):
     help = "Migrate, load the demo workspace if the database is empty, print a login and serve."
 
     def add_arguments(self, parser):

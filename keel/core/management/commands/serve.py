@@ -2,9 +2,11 @@
 
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from keel.core.management.base import KeelCommand
 
 
 def pending_migrations() -> bool:
@@ -22,7 +24,7 @@ def serve(host: str, port: int, threads: int, stdout) -> None:
     waitress_serve(application, host=host, port=port, threads=threads, ident="Keel", clear_untrusted_proxy_headers=True)
 
 
-class Command(BaseCommand):
+class Command(KeelCommand):
     help = "Serve Keel (waitress; static files by WhiteNoise). KEEL_HOST and KEEL_PORT set the address."
 
     def add_arguments(self, parser):

@@ -1,12 +1,13 @@
 """`keel workspace create NAME` (prints the slug) and `keel workspace list`."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from keel.core.management.base import KeelCommand
 from keel.core.models import Workspace
 from keel.core.services import ServiceError, create_workspace
 
 
-class Command(BaseCommand):
+class Command(KeelCommand):
     help = "Create or list workspaces."
 
     def add_arguments(self, parser):

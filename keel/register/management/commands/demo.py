@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 import time
 
-from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from keel.core.management.base import KeelCommand
 from keel.register.demo import SIZES, build_demo
 
 
-class Command(BaseCommand):
+class Command(KeelCommand):
     help = "Create a new, realistic and reproducible demo workspace; prints its slug."
 
     def add_arguments(self, parser):
