@@ -124,6 +124,7 @@ def test_run_gives_a_login_to_a_database_that_has_workspaces_but_no_users(tmp_pa
 
 def test_a_refusal_reads_as_keel_not_as_a_django_class(tmp_path):
     assert keel("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    assert keel("workspace", "create", "Northshire", data_dir=tmp_path).returncode == 0
     result = keel("import", "organisations", str(tmp_path / "missing.csv"), data_dir=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("keel: There is no file") and "CommandError" not in result.stderr
