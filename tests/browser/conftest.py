@@ -85,6 +85,13 @@ def page(request, browser, live_server):
         elif report is not None and report.passed:
             tracker.finish()
     finally:
+        # Let requests the page still has in flight (a late htmx trigger) finish first: the
+        # live server's threads share the test's database connection, and one answering
+        # after the test has let go of it fails the run with "created in a thread".
+        try:
+            page.wait_for_load_state("networkidle", timeout=5_000)
+        except Exception as error:  # a crashed page must not hide the test's own outcome
+            print(f"The page did not go quiet before closing: {error}")
         context.close()
 
 
