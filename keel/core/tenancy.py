@@ -115,15 +115,13 @@ class WorkspaceMiddleware:
     def __call__(self, request):
         request.workspace = None
         request.membership = None
-        token = None
         request._keel_scope_token = None
         try:
-            response = self.get_response(request)
+            return self.get_response(request)
         finally:
-            token = request._keel_scope_token
-            if token is not None:
-                _current_workspace.reset(token)
-        return response
+            # The scope ends with the request: a server thread's next request starts with none.
+            if request._keel_scope_token is not None:
+                _current_workspace.reset(request._keel_scope_token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.pop("ws", None)
