@@ -164,7 +164,11 @@ def partnership_field(request, pk, field):
             editing = False
         else:
             editing = True
-    context = {"partnership": partnership, "field": field, "form": form, "editing": editing}
+    if editing:
+        # Keyboard and screen-reader users land in the field they asked to edit, and back on
+        # its Edit button afterwards (htmx focuses an autofocus element after a swap).
+        form.fields[field].widget.attrs["autofocus"] = True
+    context = {"partnership": partnership, "field": field, "form": form, "editing": editing, "refocus": not editing}
     return render(request, "htmx/partnership_field.html", context)
 
 

@@ -121,10 +121,12 @@ def test_edit_inline_and_see_the_change_history(page, login, editor, workspace_a
     page.locator("#fact-status").get_by_role("button", name="Cancel").click()
 
     page.get_by_role("button", name="Edit tier").click()
+    expect(page.locator("#fact-tier select")).to_be_focused()
     page.locator("#fact-tier select").select_option(label="Strategic partnership")
     page.locator("#fact-tier").get_by_role("button", name="Save").click()
     expect(page.locator("#fact-tier")).to_contain_text("Strategic partnership")
     expect(page.locator("#fact-tier select")).to_have_count(0)
+    expect(page.get_by_role("button", name="Edit tier")).to_be_focused()
 
     page.reload()
     history = page.locator(".history")
