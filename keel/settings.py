@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "keel.core",
     "keel.register",
+    "keel.assessments",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ class WorkspaceForm(forms.ModelForm):
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "anonymity_threshold"]
+        fields = ["name", "anonymity_threshold", "band_strength", "band_watch", "gap_flag"]
         help_texts = {
             "anonymity_threshold": (
                 "Survey results are shown by organisation only where it has at least this many respondents."
@@ -24,6 +24,13 @@ class WorkspaceSettingsForm(forms.ModelForm):
         if value < 2:
             raise forms.ValidationError("Use at least 2, or single answers could be read by organisation.")
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        strength, watch = cleaned.get("band_strength"), cleaned.get("band_watch")
+        if strength is not None and watch is not None and watch >= strength:
+            self.add_error("band_watch", f"Watch must start below strength ({strength}); lower it or raise strength.")
+        return cleaned
 
 
 class AddMemberForm(forms.Form):

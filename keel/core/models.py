@@ -1,6 +1,9 @@
 """Workspaces, their members and roles, and the one audit trail every write goes through."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from keel.core.tenancy import WorkspaceOwned
@@ -21,7 +24,35 @@ class Workspace(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    anonymity_threshold = models.PositiveSmallIntegerField(default=3)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Scores of an organisation are shown only where it has at least this many respondents.",
+    )
+    # Health bands (DESIGN.md, "Response"): strength from band_strength up, watch from band_watch up.
+    band_strength = models.DecimalField(
+        "strength from",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("4.00"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    band_watch = models.DecimalField(
+        "watch from",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Scores below this are a concern.",
+    )
+    gap_flag = models.DecimalField(
+        "flag perception gaps from",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(4)],
+        help_text="A difference between organisations' scores of a dimension this large or larger is flagged.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,9 +6,14 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 
 from keel.core.models import Membership, Role, Workspace
+
+# Sent after a workspace's settings change, with the names of the fields that changed, so the
+# apps that depend on a setting (assessment scores on the anonymity threshold) can follow.
+settings_changed = Signal()
 
 
 class ServiceError(ValueError):
@@ -97,3 +102,28 @@ def create_admin(username: str, email: str = "", password: str | None = None, wo
     if workspace is not None:
         set_membership(workspace, user, Role.ADMIN)
     return user, password
+
+
+SETTINGS_FIELDS = ["name", "anonymity_threshold", "band_strength", "band_watch", "gap_flag"]
+
+
+@transaction.atomic
+def update_settings(actor, workspace: Workspace, values: dict) -> list[str]:
+    """Change a workspace's settings, recording what changed. Returns the changed field names."""
+    from keel.core.audit import diff, record, snapshot
+    from keel.core.tenancy import workspace_scope
+
+    before = snapshot(Workspace.objects.get(pk=workspace.pk), SETTINGS_FIELDS)
+    for name in SETTINGS_FIELDS:
+        if name in values:
+            setattr(workspace, name, values[name])
+    workspace.full_clean(exclude=["slug"])
+    workspace.save()
+    changes = diff(before, snapshot(workspace, SETTINGS_FIELDS))
+    if changes:
+        # The audit trail is workspace-owned; a Workspace is its own workspace for this record.
+        workspace.workspace_id = workspace.pk
+        with workspace_scope(workspace):
+            record(actor, "workspace.settings_changed", workspace, changes)
+            settings_changed.send(sender=Workspace, workspace=workspace, changed=list(changes))
+    return list(changes)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from keel.core import services
+from keel.core.audit import Actor
 from keel.core.forms import AddMemberForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
 from keel.core.models import ChangeRecord, Membership, Role
 from keel.core.tenancy import requires_role
@@ -93,7 +94,7 @@ def member_remove(request, pk):
 def workspace_settings(request):
     form = WorkspaceSettingsForm(request.POST or None, instance=request.workspace)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_settings(Actor.of(request), request.workspace, form.cleaned_data)
         messages.success(request, "Settings saved.")
         return redirect("workspace_settings", ws=request.workspace.slug)
     return render(request, "core/settings.html", {"form": form})
