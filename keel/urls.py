@@ -2,7 +2,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("keel.core.urls")),
+    path("", include("keel.assessments.respond_urls")),
     path("w/<slug:ws>/", include("keel.register.urls")),
+    path("w/<slug:ws>/assessments/", include("keel.assessments.urls")),
 ]
 
 handler400 = "keel.core.views.bad_request"

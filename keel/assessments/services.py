@@ -61,7 +61,8 @@ def load_instrument(actor: Actor, text: str, builtin: bool = False) -> tuple[Ins
         instrument = Instrument.objects.create(
             key=definition.id, version=1, title=definition.title, definition=data, builtin=builtin
         )
-        record(actor, "instrument.created", instrument)
+        if not builtin:  # Keel's own arrive with the workspace, which is not recorded either
+            record(actor, "instrument.created", instrument)
         return instrument, "new"
     if latest.definition == data:
         return latest, "unchanged"

@@ -25,7 +25,19 @@ def objects(scope_a, actor, admin, make_partnership):
         upload = ImportUpload.objects.create(kind="organisations", filename="o.csv", content=b"name\nA\n")
     except ImportError:
         pass
+    import datetime as dt
+
+    from keel.assessments import services as assessments
+
+    instrument = assessments.health_check()
+    today = dt.date.today()
+    round_, _ = assessments.create_round(
+        actor, partnership, instrument, today, today + dt.timedelta(days=7), invitees=[person], open_limit=5
+    )
     return {
+        "instrument": instrument,
+        "round": round_,
+        "invitation": round_.invitations.get(),
         "partnership": partnership,
         "member": member,
         "organisation": member.organisation,

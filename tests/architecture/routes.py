@@ -37,6 +37,10 @@ def arguments(name: str, objects: dict) -> dict:
 def _pool(name: str, objects: dict) -> dict:
     short = name.split(":")[-1]
     table = {
+        # Assessments: "round_invitation_*" before "round" (the first matching prefix wins).
+        "round_invitation_": lambda: {"pk": objects["round"].pk, "invitation_pk": objects["invitation"].pk},
+        "round": lambda: {"pk": objects["round"].pk},
+        "instrument": lambda: {"pk": objects["instrument"].pk},
         "partnership": lambda: {"pk": objects["partnership"].pk},
         "member_": lambda: {"pk": objects["partnership"].pk, "member_pk": objects["member"].pk},
         "process_": lambda: {"pk": objects["partnership"].pk, "process_pk": objects["process"].pk},
