@@ -119,7 +119,8 @@ def update_settings(actor, workspace: Workspace, values: dict) -> list[str]:
             setattr(workspace, name, values[name])
     workspace.full_clean(exclude=["slug"])
     workspace.save()
-    changes = diff(before, snapshot(workspace, SETTINGS_FIELDS))
+    # Read back, so the record shows values as stored (4.20, not the 4.2 that was typed).
+    changes = diff(before, snapshot(Workspace.objects.get(pk=workspace.pk), SETTINGS_FIELDS))
     if changes:
         # The audit trail is workspace-owned; a Workspace is its own workspace for this record.
         workspace.workspace_id = workspace.pk

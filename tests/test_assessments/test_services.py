@@ -56,3 +56,77 @@ def test_closing_dates_are_checked(partnership_with_people, actor):
         services.create_round(
             actor, partnership_with_people, services.health_check(), today, today - dt.timedelta(days=1)
         )
+
+
+def _answer_all(round_, value):
+    spec = round_.instrument.spec
+    return {item.key: value for item in spec.items}
+
+
+def test_an_open_link_stops_at_its_limit(partnership_with_people, actor):
+    today = dt.date.today()
+    round_, token = services.create_round(
+        actor,
+        partnership_with_people,
+        services.health_check(),
+        today,
+        today + dt.timedelta(days=3),
+        invitees=[],
+        open_limit=2,
+    )
+    organisation = partnership_with_people.members.first().organisation_id
+    for _ in range(2):
+        state, found = services.find_open_round(token)
+        assert state == services.READY and found == round_
+        private = services.start_open_response(round_)
+        _, invitation = services.find_invitation(private)
+        services.submit_response(invitation, _answer_all(round_, 4), {}, organisation_id=organisation)
+    assert services.find_open_round(token)[0] == services.USED_UP
+    assert services.find_open_round("not-a-token")[0] == services.UNKNOWN
+
+
+def test_every_link_issued_keeps_working(open_round, actor):
+    invitation = open_round.invitations.first()
+    first, second = services.issue_link(actor, invitation), services.issue_link(actor, invitation)
+    assert first != second
+    assert services.find_invitation(first)[1] == services.find_invitation(second)[1] == invitation
+
+
+def test_a_closed_round_takes_no_answers_and_its_links_say_closed(open_round, actor):
+    invitation = open_round.invitations.first()
+    token = services.issue_link(actor, invitation)
+    services.close_round(actor, open_round)
+    assert services.find_invitation(token)[0] == services.CLOSED
+    with pytest.raises(ServiceError, match="closed"):
+        services.submit_response(invitation, {"trust-rely": "4"}, {})
+
+
+def test_many_rounds_in_one_step_are_all_made_or_none(make_partnership, partnership_with_people, actor):
+    from keel.assessments.models import AssessmentRound
+
+    empty = make_partnership("Nobody here")  # its organisations have no people
+    today = dt.date.today()
+    with pytest.raises(ServiceError, match="Nobody to invite"):
+        services.create_rounds(
+            actor, [partnership_with_people, empty], services.health_check(), today, today + dt.timedelta(days=3)
+        )
+    assert not AssessmentRound.objects.exists()
+
+
+def test_raising_the_anonymity_threshold_rescores_kept_summaries(open_round, actor, workspace_a):
+    from keel.core.services import update_settings
+
+    for invitation in open_round.invitations.all()[:4]:
+        services.submit_response(invitation, _answer_all(open_round, 4), {})
+    open_round.refresh_from_db()
+    assert open_round.summary["threshold"] == 3 and open_round.summary["overall"] is not None
+    changed = update_settings(actor, workspace_a, {"anonymity_threshold": 5})
+    assert changed == ["anonymity_threshold"]
+    open_round.refresh_from_db()
+    assert open_round.summary["threshold"] == 5 and open_round.summary["overall"] is None
+
+
+def test_reminders_are_refused_outside_the_window(open_round, actor):
+    services.close_round(actor, open_round)
+    with pytest.raises(ServiceError, match="only while the round is open"):
+        services.send_reminders(actor, open_round, "http://keel.test")
