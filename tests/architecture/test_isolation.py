@@ -92,7 +92,8 @@ def test_a_record_cannot_be_saved_into_another_workspace(objects, workspace_b):
 
 def test_workspace_urls_are_the_only_routes_that_touch_records():
     # Routes outside /w/<ws>/ are the login, account and workspace pages, which read only
-    # the user's own memberships.
+    # the user's own memberships, and the respondent pages, which read only what a private
+    # link's token opens (tested in tests/test_assessments/test_respond.py).
     outside = {name for name, route, _ in walk() if "<slug:ws>" not in route}
     assert outside <= {
         "home",
@@ -105,6 +106,9 @@ def test_workspace_urls_are_the_only_routes_that_touch_records():
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        "respond",
+        "respond_save",
+        "open_link",
         None,
     }, outside
     assert Workspace.objects.count() >= 0
