@@ -58,6 +58,11 @@ PARTNERSHIP = {
     "review_every_months": (int, type(None)),
     "review_cadence": (str, type(None)),
     "strategic_priorities": list,
+    "health_score": (float, type(None)),
+    "health_band": (str, type(None)),
+    "health_responses": (int, type(None)),
+    "health_round_date": NULLABLE_DATE,
+    "health_dimensions": dict,
 }
 MEMBER = {
     "organisation": str,
@@ -249,8 +254,8 @@ def make_many(actor, n: int):
 def test_audit_rows_take_the_same_number_of_queries_at_any_size(scope_a, actor, n, django_assert_num_queries):
     make_many(actor, n)
     # 1: partnerships with their leads; 2: members with organisations and contacts;
-    # 3: alignments with their priorities.
-    with django_assert_num_queries(3):
+    # 3: alignments with their priorities; 4: the latest round with responses of each.
+    with django_assert_num_queries(4):
         rows = audit_rows(scope_a)
     assert len(rows) == n
     assert all(len(row["members"]) == 2 and row["lead"] for row in rows)

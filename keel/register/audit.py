@@ -5,6 +5,10 @@ into plain dicts shaped as the JSON schema `keel.audit/1` (docs/audit.md). The t
 CSV are drawn from those dicts through `COLUMNS`, so a later issue adds a column by adding a key
 to `_row` and a `Column` here; the JSON gains the key on its own. The schema is a contract:
 keys are only ever added within keel.audit/1, never renamed or removed.
+
+Health comes from `keel.assessments.queries.latest_health`: the newest round with responses of
+every partnership in one query, from the rounds' kept whole-round scores, with the workspace's
+anonymity threshold applied (no score from fewer respondents than the threshold).
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from django.utils import timezone
 
+from keel.assessments.queries import Health, latest_health
 from keel.core.models import Workspace
 from keel.core.tenancy import workspace_scope
 from keel.register.models import (
@@ -65,7 +71,30 @@ def _person(person) -> dict | None:
     return {"name": person.name, "email": person.email} if person else None
 
 
-def _row(partnership: Partnership, members: list, alignments: list) -> dict:
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _health(health: Health | None) -> dict:
+    """The health keys of a row: the latest round with responses, or nulls when there is none."""
+    if health is None:
+        return {
+            "health_score": None,
+            "health_band": None,
+            "health_responses": None,
+            "health_round_date": None,
+            "health_dimensions": {},
+        }
+    return {
+        "health_score": _score(health.overall),
+        "health_band": health.band or None,
+        "health_responses": health.respondents,
+        "health_round_date": _iso(health.date),
+        "health_dimensions": {key: _score(health.dimensions[key]) for key in _in_order(health.dimensions)},
+    }
+
+
+def _row(partnership: Partnership, members: list, alignments: list, health: Health | None = None) -> dict:
     """One partnership as plain data: the JSON schema's `partnerships[]` item."""
     return {
         "id": partnership.pk,
@@ -94,13 +123,15 @@ def _row(partnership: Partnership, members: list, alignments: list) -> dict:
         "strategic_priorities": [
             {"name": alignment.priority.name, "alignment": alignment.score} for alignment in alignments
         ],
+        **_health(health),
     }
 
 
 def audit_rows(workspace: Workspace, include_archived: bool = False) -> list[dict]:
     """Every partnership of `workspace` (archived ones only when asked), by name."""
     with workspace_scope(workspace):
-        return [_row(*found) for found in audit_partnerships(include_archived)]
+        health = latest_health()  # every partnership's, in one query
+        return [_row(*found, health.get(found[0].pk)) for found in audit_partnerships(include_archived)]
 
 
 def audit_document(workspace: Workspace, include_archived: bool = False) -> dict:
@@ -163,7 +194,60 @@ COLUMNS = [
     Column("planned_end", "Planned end", lambda row: row["planned_end"] or "", 11),
     Column("review_cadence", "Review", lambda row: row["review_cadence"] or "", 14),
     Column("strategic_priorities", "Strategic priorities", priorities_text, 50),
+    Column("health_score", "Health", lambda row: _number(row["health_score"]), 6, optional=True),
+    Column("health_band", "Band", lambda row: row["health_band"] or "", 8, optional=True),
+    Column("health_responses", "Responses", lambda row: _number(row["health_responses"]), 9, optional=True),
+    Column("health_round_date", "Health round", lambda row: row["health_round_date"] or "", 12, optional=True),
 ]
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def dimensions_text(row: dict) -> str:
+    """'shared-purpose 3.80; trust 4.25': the table's one column of dimension scores."""
+    return "; ".join(f"{key} {score:.2f}" for key, score in row["health_dimensions"].items())
+
+
+# The table has one compact column of dimension scores: ten more columns would not fit a terminal.
+TABLE_COLUMNS = [*COLUMNS, Column("health_dimensions", "Dimension scores", dimensions_text, 60, optional=True)]
+
+
+@cache
+def health_check_dimensions() -> tuple[str, ...]:
+    """The dimension keys of Keel's own health check, read from its definition file."""
+    from keel.assessments.definitions import parse_definition
+    from keel.assessments.services import BUILTIN_DIR
+
+    text = (BUILTIN_DIR / "keel-health-check.yaml").read_text(encoding="utf-8")
+    return tuple(d.key for d in parse_definition(text).dimensions)
+
+
+def _in_order(keys) -> list[str]:
+    """Dimension keys in the order of Keel's health check, then any others A–Z.
+
+    Kept scores come back from PostgreSQL's jsonb with their keys in its own order, so the
+    order is set here, the same on every database.
+    """
+    known = {key: i for i, key in enumerate(health_check_dimensions())}
+    return sorted(keys, key=lambda key: (known.get(key, len(known)), key))
+
+
+def csv_columns(rows: list[dict]) -> list[Column]:
+    """COLUMNS, then one `health_<key>` column per dimension: the health check's, then any other
+    instrument's found in the rows, A–Z."""
+    keys = _in_order(set(health_check_dimensions()) | {key for row in rows for key in row["health_dimensions"]})
+    taken = {column.key for column in COLUMNS}
+
+    def column(key: str) -> Column:
+        name = f"health_{key}" if f"health_{key}" not in taken else f"health_dimension_{key}"
+        return Column(name, key, lambda row: _number(row["health_dimensions"].get(key)), 6)
+
+    return [*COLUMNS, *(column(key) for key in keys)]
+
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -174,7 +258,7 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_table(rows: list[dict], columns: list[Column] = COLUMNS) -> str:
+def render_table(rows: list[dict], columns: list[Column] = TABLE_COLUMNS) -> str:
     """Fixed-width columns, each as wide as its longest cell up to its width; longer text ends in '…'."""
     if not rows:
         return "No partnerships.\n"
@@ -199,8 +283,9 @@ def neutralise(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def render_csv(rows: list[dict], columns: list[Column] = COLUMNS) -> str:
+def render_csv(rows: list[dict], columns: list[Column] | None = None) -> str:
     """One row per partnership, under a header of the columns' keys, with formulas neutralised."""
+    columns = columns or csv_columns(rows)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([column.key for column in columns])

@@ -313,6 +313,11 @@ def match_columns(kind: Kind, headers: list[str], keys: list[str], others: Itera
             "Start from a template: the import page offers one for each kind."
         )
     notes = []
+    # Scores that `keel audit` adds (health_…) are read-only facts: named as one group, not one by one.
+    computed = [name for name in ignored if name.lower().startswith("health_")]
+    ignored = [name for name in ignored if name not in computed]
+    if computed:
+        ignored.append(f"the {len(computed)} health score columns of the audit")
     if ignored:
         notes.append(f"These columns are not part of an import of {kind.name} and were ignored: {', '.join(ignored)}.")
     return matched, notes

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from keel.assessments.queries import latest_health, partnership_results
 from keel.core.audit import Actor, history
 from keel.core.models import Role
 from keel.core.services import ServiceError
@@ -72,8 +73,13 @@ def _save_form(request, form, save):
 
 def partnership_list(request):
     queryset, sort = queries.partnership_list(request.GET)
+    page = _page(request, queryset)
+    # The Health column: one query for the page's partnerships, however many there are.
+    health = latest_health([p.pk for p in page])
+    for partnership in page:
+        partnership.health = health.get(partnership.pk)
     context = {
-        "page": _page(request, queryset),
+        "page": page,
         "sort": sort,
         "options": queries.filter_options(),
         "lead_input": PersonInput().render("lead", request.GET.get("lead", ""), {"id": "f-lead"}),
@@ -112,6 +118,7 @@ def partnership_detail(request, pk):
         "process_form": ProcessForm(),
         "alignment_form": AlignmentForm(priorities=priorities, current=current),
         "inline_fields": INLINE_FIELDS,
+        "health": partnership_results(partnership),
     }
     return render(request, "register/partnership_detail.html", context)
 

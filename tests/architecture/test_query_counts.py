@@ -1,5 +1,7 @@
 """Pages make the same number of queries with 10 partnerships as with 1,000."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -112,3 +114,88 @@ def test_pages_hold_their_query_count_from_10_to_1000_partnerships(client, scope
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], f"{counts[0]} queries with 10 partnerships, {counts[1]} with 1,000"
     assert counts[0] <= 16
+
+
+def fill_rounds(workspace, partnerships):
+    """Two rounds of the health check for each partnership, with kept whole-round scores."""
+    from keel.assessments.models import AssessmentRound
+    from keel.assessments.services import health_check
+
+    instrument = health_check()
+    summary = {"respondents": 5, "threshold": 3, "overall": 3.5, "dimensions": {"trust": [3.5, 0.5, 5]}}
+    AssessmentRound.objects.bulk_create(
+        AssessmentRound(
+            workspace=workspace,
+            partnership=p,
+            instrument=instrument,
+            opens_on=opens_on,
+            closes_on=opens_on,
+            summary=summary,
+            response_count=5,
+        )
+        for p in partnerships
+        for opens_on in (dt.date(2025, 3, 1), dt.date(2025, 9, 1))
+    )
+
+
+def test_the_list_holds_its_query_count_with_rounds_from_10_to_1000_partnerships(client, scope_a, admin):
+    from keel.core.models import Workspace
+    from keel.core.services import set_membership
+    from keel.core.tenancy import workspace_scope
+
+    counts = []
+    for size in (10, 1000):
+        workspace = scope_a if size == 10 else Workspace.objects.create(name=f"Big {size}", slug=f"big-{size}")
+        with workspace_scope(workspace):
+            fill_rounds(workspace, fill(workspace, size))
+        set_membership(workspace, admin, "admin")
+        client.force_login(admin)
+        url = reverse("register:partnerships", kwargs={"ws": workspace.slug})
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200 and "Partnership 0000</a></th>" in response.content.decode()
+        assert '3.50 <span class="band band-watch">watch</span>' in response.content.decode()
+        counts.append(len(context))
+    assert counts[0] == counts[1], f"{counts[0]} queries with 10 partnerships, {counts[1]} with 1,000"
+    assert counts[0] <= 17
+
+
+def test_the_partnership_page_holds_its_query_count_from_3_to_60_responses(client, scope_a, admin, make_partnership):
+    from keel.assessments import services
+    from keel.core.audit import Actor
+
+    actor = Actor(user=admin, via="test")
+    spec = services.health_check().spec
+    client.force_login(admin)
+    client.get(reverse("register:partnerships", kwargs={"ws": scope_a.slug}))  # the session notes the workspace
+    counts = []
+    for size in (3, 60):
+        partnership = make_partnership(n=3)
+        organisations = [m.organisation_id for m in partnership.members.all()]
+        for months in (0, 6, 12):
+            opens_on = dt.date(2025, 1, 1) + dt.timedelta(days=30 * months)
+            round_, _ = services.create_round(
+                actor,
+                partnership,
+                services.health_check(),
+                opens_on,
+                opens_on + dt.timedelta(days=14),
+                open_limit=1000,
+                check_dates=False,
+            )
+            rows = [
+                {
+                    "organisation_id": organisations[i % 3],
+                    "answers": {item.key: 1 + (i + j) % 5 for j, item in enumerate(spec.items)},
+                    "comments": {"works": f"Comment {i}"},
+                }
+                for i in range(size)
+            ]
+            services.import_responses(actor, round_, rows, "test")
+        url = reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200 and "Perception gaps" in response.content.decode()
+        counts.append(len(context))
+    assert counts[0] == counts[1], f"{counts[0]} queries with 3 responses a round, {counts[1]} with 60"
+    assert counts[0] <= 22
