@@ -63,6 +63,8 @@ class Definition:
     def to_data(self) -> dict:
         """The definition as JSON-friendly data (what the database keeps)."""
         data = asdict(self)
+        for name in ("dimensions", "items", "prompts"):  # lists, as JSON gives them back: equal when unchanged
+            data[name] = list(data[name])
         data["scale"] = {str(point): label for point, label in self.scale.items()}
         return data
 

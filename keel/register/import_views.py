@@ -75,7 +75,7 @@ def import_start(request):
 @require_POST
 def import_confirm(request, pk):
     """Import a previewed file; refused if it was imported already."""
-    upload = get_object_or_404(ImportUpload, pk=pk)
+    upload = get_object_or_404(ImportUpload, pk=pk, kind__in=KINDS)  # not a survey-responses upload
     skip_invalid = request.POST.get("skip_invalid") == "1"
     try:
         report = import_upload(_actor(request), upload, skip_invalid=skip_invalid)
