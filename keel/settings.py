@@ -177,6 +177,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("KEEL_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# A page a person can act on, not Django's technical one (respondents are not signed in to Keel).
+CSRF_FAILURE_VIEW = "keel.core.views.csrf_failure"
 
 # The largest spreadsheet an import accepts, in bytes.
 KEEL_IMPORT_MAX_BYTES = int(os.environ.get("KEEL_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -125,3 +125,12 @@ def page_not_found(request, exception=None):
 def server_error(request):
     message = "Something went wrong on our side. Nothing you entered was lost; please try again."
     return render(request, "error.html", {"title": "Server error", "message": message}, status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security cookie: usually cookies blocked, or a page left open too long."""
+    message = (
+        "The form could not be accepted: this browser did not send back the security cookie it was given. "
+        "Allow cookies for this site, go back, reload the page and send it again; what you typed may need re-entering."
+    )
+    return render(request, "error.html", {"title": "Please try again", "message": message}, status=403)

@@ -37,3 +37,12 @@ def test_watch_must_start_below_strength(client, admin, workspace_a):
 def test_bands_are_between_one_and_five(client, admin, workspace_a):
     response = _post(_login(client, admin), workspace_a, band_strength="6")
     assert "less than or equal to 5" in response.content.decode()
+
+
+def test_a_form_sent_without_its_cookie_gets_a_page_a_person_can_act_on(workspace_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Allow cookies for this site" in response.content.decode()
