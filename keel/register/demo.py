@@ -27,6 +27,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from keel.assessments.demo import build_history
 from keel.core.audit import Actor
 from keel.core.models import ChangeRecord, Workspace
 from keel.core.services import create_workspace
@@ -106,6 +107,7 @@ def build_demo(
         with workspace_scope(workspace):
             write = _write_with_services if size == "small" else _write_in_bulk
             counts = write(workspace, plan, progress or _quiet)
+            counts |= build_history(ACTOR, size, seed, reference, progress or _quiet, done=_total(plan))
             ChangeRecord.objects.create(
                 workspace=workspace,
                 via=ACTOR.via,
