@@ -93,10 +93,12 @@ def item_value(answer, reverse: bool) -> float | None:
     return 6 - answer if reverse else answer
 
 
-def response_dimension_scores(definition: Definition, answers: Mapping[str, int | None]) -> dict[str, float]:
+def response_dimension_scores(
+    definition: Definition, answers: Mapping[str, int | None], plan: list | None = None
+) -> dict[str, float]:
     """One response's score per dimension, for the dimensions it answered at least half of."""
     scores = {}
-    for dimension, items in _plan(definition):
+    for dimension, items in plan or _plan(definition):
         values = [6 - v if reverse else v for key, reverse in items if (v := answers.get(key)) is not None]
         if values and len(values) * 2 >= len(items):
             scores[dimension] = sum(values) / len(values)
@@ -128,9 +130,10 @@ def round_scores(
     labels = labels or {}
     per_dimension: dict[str, dict[object, list[float]]] = defaultdict(lambda: defaultdict(list))
     respondents: dict[object, int] = defaultdict(int)
+    plan = _plan(definition)  # once per round, not once per response
     for organisation, answers in responses:
         respondents[organisation] += 1
-        for dimension, score in response_dimension_scores(definition, answers).items():
+        for dimension, score in response_dimension_scores(definition, answers, plan).items():
             per_dimension[dimension][organisation].append(score)
 
     total_n = sum(respondents.values())
