@@ -1,9 +1,12 @@
-"""Every page of the register and the workspace, as an admin sees it, checked with axe-core."""
+"""Every page of the register, assessments and the workspace, as an admin sees it, checked with axe-core."""
+
+import datetime as dt
 
 import pytest
 from axe import check_accessibility
 from django.urls import reverse
 
+from keel.assessments import services as assessments
 from keel.core.audit import Actor
 from keel.core.tenancy import workspace_scope
 from keel.register import services
@@ -26,7 +29,26 @@ def records(workspace_a):
         services.add_process(
             actor, partnership, {"title": "Terms", "kind": "terms_of_reference", "link": "https://example.org/t"}
         )
-    return {"partnership": partnership, "organisation": mind, "person": priya, "priority": priority}
+        # A round with answers from enough people that scores, gaps and comments show.
+        spec = assessments.health_check().spec
+        today = dt.date.today()
+        round_, _ = assessments.create_round(
+            actor, partnership, assessments.health_check(), today, today + dt.timedelta(days=14), invitees=[priya]
+        )
+        rows = [
+            {"organisation_id": org.pk, "answers": {i.key: 2 + (n + k) % 4 for k, i in enumerate(spec.items)}}
+            for org in (mind, trust)
+            for n in range(3)
+        ]
+        assessments.import_responses(actor, round_, rows, "test")
+    return {
+        "partnership": partnership,
+        "organisation": mind,
+        "person": priya,
+        "priority": priority,
+        "round": round_,
+        "instrument": round_.instrument,
+    }
 
 
 PAGES = [
@@ -48,6 +70,14 @@ PAGES = [
     ("register:priority_create", None),
     ("register:priority_edit", "priority"),
     ("register:import", None),
+    ("assessments:rounds", None),
+    ("assessments:round_new", None),
+    ("assessments:round", "round"),
+    ("assessments:round_results", "round"),
+    ("assessments:round_import", "round"),
+    ("assessments:instruments", None),
+    ("assessments:instrument", "instrument"),
+    ("assessments:instrument_upload", None),
     ("members", None),
     ("workspace_settings", None),
     ("workspace_history", None),
