@@ -13,7 +13,10 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
+# Keys are forgiving about case and spacing ("Shared Purpose" is read as "shared-purpose"),
+# strict about everything else, since they name columns in survey exports.
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+KEY_RULE = "use letters, digits, '-' and '_' only (spaces become '-'), at most 60, starting with a letter or digit."
 SCALE_POINTS = (1, 2, 3, 4, 5)
 DEFAULT_SCALE = {
     1: "Strongly disagree",
@@ -89,6 +92,11 @@ class Definition:
         return next((d.label for d in self.dimensions if d.key == key), key)
 
 
+def normal_key(text: str) -> str:
+    """A key as written, made regular: "Shared Purpose" and "shared purpose" are "shared-purpose"."""
+    return "-".join(text.lower().split())
+
+
 class DefinitionError(ValueError):
     """A definition file with mistakes; `problems` lists each as "line N: what is wrong"."""
 
@@ -134,16 +142,13 @@ class _Reader:
         return value
 
     def key(self, fields: dict, node, what: str, seen: dict) -> str:
-        key = self.text(fields, "key", node, what)
+        written = self.text(fields, "key", node, what)
+        key = normal_key(written)
         if not key:
             return ""
         value_node = fields["key"][1]
         if not KEY_PATTERN.match(key):
-            self.problem(
-                value_node,
-                f"key '{key}' of {what}: use lower-case letters, digits, '-' and '_' only "
-                "(at most 60, starting with a letter or digit).",
-            )
+            self.problem(value_node, f"key '{written}' of {what}: {KEY_RULE}")
         elif key in seen:
             self.problem(value_node, f"key '{key}' is used twice (first on line {seen[key]}).")
         else:
@@ -228,9 +233,10 @@ def parse_definition(text: str) -> Definition:
                 key_node, f"'{name}' is not part of the format (expected one of {', '.join(sorted(known))})."
             )
 
-    identifier = reader.text(top, "id", root, "the definition")
+    written = reader.text(top, "id", root, "the definition")
+    identifier = normal_key(written)
     if identifier and not KEY_PATTERN.match(identifier):
-        reader.problem(top["id"][1], f"id '{identifier}': use lower-case letters, digits, '-' and '_' only.")
+        reader.problem(top["id"][1], f"id '{written}': {KEY_RULE}")
     title = reader.text(top, "title", root, "the definition")
     description = reader.text(top, "description", root, "the definition", required=False)
     version = reader.text(top, "version", root, "the definition", required=False)
@@ -253,7 +259,7 @@ def parse_definition(text: str) -> Definition:
         key = reader.key(fields, node, "an item", item_keys)
         what = f"item '{key}'" if key else "an item"
         statement = reader.text(fields, "statement", node, what)
-        dimension = reader.text(fields, "dimension", node, what).lower()
+        dimension = normal_key(reader.text(fields, "dimension", node, what))
         if dimension and dimension not in dimension_keys:
             reader.problem(
                 fields["dimension"][1],

@@ -78,9 +78,9 @@ def test_the_base_definition_is_valid():
         ),
         (
             "key: voice-heard",
-            "key: Voice Heard",
-            "line 9: key 'Voice Heard' of an item: use lower-case letters, digits, '-' and '_' only "
-            "(at most 60, starting with a letter or digit).",
+            "key: Voice/Heard",
+            "line 9: key 'Voice/Heard' of an item: use letters, digits, '-' and '_' only (spaces become '-'), "
+            "at most 60, starting with a letter or digit.",
         ),
         (
             "reverse: false",
@@ -95,8 +95,9 @@ def test_the_base_definition_is_valid():
         ("title: Team climate check\n", "", "line 1: the definition has no 'title'."),
         (
             "id: team-climate",
-            "id: Team Climate",
-            "line 1: id 'Team Climate': use lower-case letters, digits, '-' and '_' only.",
+            "id: Team Climate!",
+            "line 1: id 'Team Climate!': use letters, digits, '-' and '_' only (spaces become '-'), "
+            "at most 60, starting with a letter or digit.",
         ),
         ("prompts:", "questions:", "line 16: 'questions' is not part of the format"),
         ("    label: Pace\n", "", "line 6: dimension 'pace' has no 'label'."),
@@ -340,7 +341,9 @@ def test_keel_import_instrument_lists_every_problem_by_line(scope_a, workspace_a
     lines = err.getvalue().splitlines()
     assert (
         len(lines) == 11
-        and lines[0] == "keel: line 1: id 'Team Climate': use lower-case letters, digits, '-' and '_' only."
+        and lines[0]
+        == "keel: line 1: id 'Team Climate!': use letters, digits, '-' and '_' only "
+        "(spaces become '-'), at most 60, starting with a letter or digit."
     )
     assert (
         "keel: line 17: item 'voice-heard' belongs to dimension 'voise', which is not in the dimensions list." in lines
@@ -370,3 +373,12 @@ def test_keel_import_instrument_refuses_without_a_traceback(tmp_path):
     assert "keel: line 17: item 'voice-heard' belongs to dimension 'voise'" in result.stderr
     loaded = keel("import", "instrument", str(DATA / "instrument-team-climate.yaml"))
     assert loaded.returncode == 0 and loaded.stdout.startswith("Loaded Team climate check as a new instrument")
+
+
+def test_keys_are_forgiving_about_case_and_spacing():
+    text = BASE.replace("id: team-climate", "id: Team Climate").replace("key: voice-heard", "key: Voice Heard")
+    text = text.replace("dimension: pace", "dimension: Pace ")
+    definition = parse_definition(text)
+    assert definition.id == "team-climate"
+    assert [i.key for i in definition.items] == ["voice-heard", "pace-steady"]
+    assert [i.dimension for i in definition.items] == ["voice", "pace"]
