@@ -13,6 +13,7 @@ round not open yet (it will work from its opening date).
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from functools import wraps
 
 from django.db import IntegrityError
@@ -247,8 +248,13 @@ def respond_save(request, token):
     with workspace_scope(invitation.round.workspace):
         definition = invitation.round.instrument.spec
         answers, comments, problems = read_form(request.POST, definition)
+        organisation = None
+        # Kept with the draft once chosen; not having chosen yet is no reason to refuse a draft.
+        if invitation.via_open_link:
+            with suppress(ServiceError):
+                organisation = _chosen_organisation(request.POST, _members(invitation))
         try:
-            response = _once_more(services.save_draft, invitation, answers, comments)
+            response = _once_more(services.save_draft, invitation, answers, comments, organisation_id=organisation)
         except ServiceError as error:
             return render(request, "htmx/respond_draft_status.html", {"error": f"Not saved: {error}"}, status=400)
     if not request.headers.get("HX-Request"):

@@ -374,12 +374,24 @@ def _locked_response(invitation: Invitation) -> Response:
 
 
 @transaction.atomic
-def save_draft(invitation: Invitation, answers: Mapping[str, object], comments: Mapping[str, str]) -> Response:
-    """Keep what the respondent has entered so far; it counts only once sent."""
+def save_draft(
+    invitation: Invitation,
+    answers: Mapping[str, object],
+    comments: Mapping[str, str],
+    organisation_id: int | None = None,
+) -> Response:
+    """Keep what the respondent has entered so far; it counts only once sent.
+
+    `organisation_id` is the organisation an open-link respondent has chosen (checked by the caller).
+    """
     if invitation.round.state != "open":
         raise ServiceError("This survey is closed: answers can no longer be changed.")
     definition = invitation.round.instrument.spec
     response = _locked_response(invitation)
+    if organisation_id is not None and invitation.via_open_link and organisation_id != invitation.organisation_id:
+        invitation.organisation_id = response.organisation_id = organisation_id
+        invitation.save(update_fields=["organisation"])
+        response.save(update_fields=["organisation"])
     response.draft_answers = {**response.draft_answers, **clean_answers(definition, answers)}
     response.draft_comments = {**response.draft_comments, **clean_comments(definition, comments)}
     for key in comments:

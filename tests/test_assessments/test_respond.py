@@ -375,3 +375,27 @@ def test_the_respondent_page_makes_the_same_few_queries_however_much_is_answered
     # 1 the link with its invitation, round, instrument, partnership and workspace;
     # 2 the response; 3 the member organisations to choose from (open links only).
     assert counts[0] == counts[1] <= (3 if via_open_link else 2), counts
+
+
+def test_an_open_link_respondent_finds_their_organisation_kept_with_the_draft(
+    client, open_link, partnership_with_people
+):
+    round_, token = open_link
+    first = start(client, token)
+    chosen = partnership_with_people.members.values_list("organisation_id", flat=True)[1]
+    private = first.split("/respond/")[1].strip("/")
+    saved = anonymous(
+        client.post,
+        save_url(private),
+        {"answer-trust-rely": "4", "organisation": str(chosen)},
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200 and "Draft saved at" in saved.content.decode()
+    assert f'<option value="{chosen}" selected>' in anonymous(client.get, first).content.decode()
+    draft = Response.objects.get()
+    assert draft.organisation_id == chosen and draft.submitted_at is None
+    # A draft without a choice yet is still kept, and keeps the earlier choice.
+    again = anonymous(client.post, save_url(private), {"answer-trust-rely": "5"}, headers={"HX-Request": "true"})
+    assert again.status_code == 200
+    draft.refresh_from_db()
+    assert draft.organisation_id == chosen and draft.draft_answers["trust-rely"] == 5
