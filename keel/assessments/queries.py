@@ -15,7 +15,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from keel.assessments import scoring, services
 from keel.assessments.models import AssessmentRound, Invitation, Response
@@ -309,3 +311,75 @@ def _charts(results: Results) -> None:
 
 def day(date: dt.date) -> str:
     return f"{date.day} {date:%b %Y}"
+
+
+# Rounds, as a leader follows them ----------------------------------------------------------
+
+
+def _count_per_round(model, **conditions):
+    """A count per round as a subquery: joining both tables would repeat each round many times."""
+    counted = (
+        model.objects.filter(round=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def round_list(params):
+    """The workspace's rounds, newest first, with responses and invitees counted, filtered by state."""
+    rounds = AssessmentRound.objects.select_related("partnership", "instrument").annotate(
+        invited=_count_per_round(Invitation, via_open_link=False),
+        answered=_count_per_round(Response, submitted_at__isnull=False),
+    )
+    today = timezone.localdate()
+    closed = Q(closed_early_at__isnull=False) | Q(closes_on__lt=today)
+    state = params.get("state")
+    if state == "closed":
+        rounds = rounds.filter(closed)
+    elif state == "scheduled":
+        rounds = rounds.exclude(closed).filter(opens_on__gt=today)
+    elif state == "open":
+        rounds = rounds.exclude(closed).filter(opens_on__lte=today)
+    if (partnership := params.get("partnership", "")).isdigit():
+        rounds = rounds.filter(partnership_id=int(partnership))
+    return rounds.order_by("-opens_on", "-pk")
+
+
+def progress(round_: AssessmentRound) -> dict:
+    """Who has answered, per organisation and overall, and how many e-mails are waiting (two queries)."""
+    emailable = Q(person__isnull=False) & ~Q(person__email="")
+    answered = Q(response__submitted_at__isnull=False)
+    rows = list(
+        Invitation.objects.filter(round=round_, via_open_link=False)
+        .values("organisation_id", name=F("organisation__name"))
+        .annotate(
+            invited=Count("pk"),
+            answered=Count("pk", filter=answered),
+            unsent=Count("pk", filter=emailable & Q(sent_at__isnull=True)),
+            unsent_no_email=Count("pk", filter=Q(person__isnull=False, person__email="", sent_at__isnull=True)),
+            waiting=Count("pk", filter=emailable & ~answered),
+        )
+        .order_by("organisation__name")
+    )
+    totals = {key: sum(row[key] for row in rows) for key in ("invited", "answered", "unsent", "unsent_no_email")}
+    totals["waiting"] = sum(row["waiting"] for row in rows)
+    for row in [*rows, totals]:
+        row["rate"] = round(100 * row["answered"] / row["invited"]) if row["invited"] else None
+    # Answers that came through the open link or from an import: nobody was invited for them.
+    totals["others"] = (
+        Response.objects.filter(round=round_, submitted_at__isnull=False).exclude(source=Response.Source.LINK).count()
+    )
+    return {"organisations": rows, "total": totals}
+
+
+def invitees(round_: AssessmentRound):
+    """The invited people, by organisation and name, with when they answered (not what)."""
+    return (
+        Invitation.objects.filter(round=round_, via_open_link=False)
+        .select_related("person", "organisation")
+        .annotate(answered_at=F("response__submitted_at"))
+        .order_by("organisation__name", "person__name", "pk")
+    )

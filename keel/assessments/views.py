@@ -1,8 +1,7 @@
 """The leader's side of assessment rounds: list them, start them, follow the answers, send, remind, close.
 
-Thin: every write is a call to keel.assessments.services. The careful reads (counts per round
-and per organisation) are the few functions under "Reads", each one query whatever the number
-of rounds or invitees.
+Thin: every write is a call to keel.assessments.services; the careful reads (counts per round
+and per organisation) are in keel.assessments.queries.
 """
 
 from __future__ import annotations
@@ -11,15 +10,15 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from keel.assessments import services
 from keel.assessments.forms import MANY, ONE, WINDOW_DAYS, RoundForm
-from keel.assessments.models import AssessmentRound, Invitation, Response
+from keel.assessments.models import AssessmentRound, Invitation
+from keel.assessments.queries import invitees, progress, round_list
 from keel.core.audit import Actor
 from keel.core.models import Role
 from keel.core.services import ServiceError
@@ -33,78 +32,6 @@ STATES = [("scheduled", "Scheduled"), ("open", "Open"), ("closed", "Closed")]
 # not shown now can never be shown again.
 OPEN_LINKS = "keel_open_links"  # {round pk: [partnership name, URL]}
 COPIED_LINK = "keel_copied_link"  # {"round": pk, "name": …, "url": …}, for pages without JavaScript
-
-
-# Reads -------------------------------------------------------------------------------------
-
-
-def _count_per_round(model, **conditions):
-    """A count per round as a subquery: joining both tables would repeat each round many times."""
-    counted = (
-        model.objects.filter(round=OuterRef("pk"), **conditions)
-        .order_by()
-        .values("round")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def round_list(params):
-    """The workspace's rounds, newest first, with responses and invitees counted, filtered by state."""
-    rounds = AssessmentRound.objects.select_related("partnership", "instrument").annotate(
-        invited=_count_per_round(Invitation, via_open_link=False),
-        answered=_count_per_round(Response, submitted_at__isnull=False),
-    )
-    today = timezone.localdate()
-    closed = Q(closed_early_at__isnull=False) | Q(closes_on__lt=today)
-    state = params.get("state")
-    if state == "closed":
-        rounds = rounds.filter(closed)
-    elif state == "scheduled":
-        rounds = rounds.exclude(closed).filter(opens_on__gt=today)
-    elif state == "open":
-        rounds = rounds.exclude(closed).filter(opens_on__lte=today)
-    if (partnership := params.get("partnership", "")).isdigit():
-        rounds = rounds.filter(partnership_id=int(partnership))
-    return rounds.order_by("-opens_on", "-pk")
-
-
-def progress(round_: AssessmentRound) -> dict:
-    """Who has answered, per organisation and overall, and how many e-mails are waiting (two queries)."""
-    emailable = Q(person__isnull=False) & ~Q(person__email="")
-    answered = Q(response__submitted_at__isnull=False)
-    rows = list(
-        Invitation.objects.filter(round=round_, via_open_link=False)
-        .values("organisation_id", name=F("organisation__name"))
-        .annotate(
-            invited=Count("pk"),
-            answered=Count("pk", filter=answered),
-            unsent=Count("pk", filter=emailable & Q(sent_at__isnull=True)),
-            unsent_no_email=Count("pk", filter=Q(person__isnull=False, person__email="", sent_at__isnull=True)),
-            waiting=Count("pk", filter=emailable & ~answered),
-        )
-        .order_by("organisation__name")
-    )
-    totals = {key: sum(row[key] for row in rows) for key in ("invited", "answered", "unsent", "unsent_no_email")}
-    totals["waiting"] = sum(row["waiting"] for row in rows)
-    for row in [*rows, totals]:
-        row["rate"] = round(100 * row["answered"] / row["invited"]) if row["invited"] else None
-    # Answers that came through the open link or from an import: nobody was invited for them.
-    totals["others"] = (
-        Response.objects.filter(round=round_, submitted_at__isnull=False).exclude(source=Response.Source.LINK).count()
-    )
-    return {"organisations": rows, "total": totals}
-
-
-def invitees(round_: AssessmentRound):
-    """The invited people, by organisation and name, with when they answered (not what)."""
-    return (
-        Invitation.objects.filter(round=round_, via_open_link=False)
-        .select_related("person", "organisation")
-        .annotate(answered_at=F("response__submitted_at"))
-        .order_by("organisation__name", "person__name", "pk")
-    )
 
 
 def _round(pk) -> AssessmentRound:
