@@ -221,3 +221,7 @@ class RoundForm(forms.Form):
                 "Some of the people ticked no longer work at a member organisation: check the list again.",
             )
         data["invitees"] = [p for p in self.people if str(p.pk) in ticked]
+
+
+class ClosingDateForm(forms.Form):
+    closes_on = DateTextField(label="New closing date", help_text="For example 31/03/2027 (day first).")

@@ -200,6 +200,24 @@ def close_round(actor: Actor, round_: AssessmentRound) -> None:
 
 
 @transaction.atomic
+def change_closing_date(actor: Actor, round_: AssessmentRound, closes_on: dt.date) -> None:
+    """Move the closing date of a round not yet closed: more time to answer, or less."""
+    if round_.state == "closed":
+        raise ServiceError("This round is closed, so its results are final: start a new round to ask again.")
+    if closes_on < round_.opens_on:
+        opens = f"{round_.opens_on.day} {round_.opens_on:%B %Y}"
+        raise ServiceError(f"The round opens on {opens}: choose a closing date on or after it.")
+    if closes_on < timezone.localdate():
+        raise ServiceError("That date has passed: choose today or a later date, or close the round now.")
+    before = round_.closes_on
+    if closes_on == before:
+        return
+    round_.closes_on = closes_on
+    round_.save(update_fields=["closes_on"])
+    record(actor, "round.closing_date_changed", round_, {"closes_on": [before.isoformat(), closes_on.isoformat()]})
+
+
+@transaction.atomic
 def issue_link(actor: Actor, invitation: Invitation) -> str:
     """A new private link for an invitation (to copy, or to e-mail); earlier links keep working."""
     token, token_hash = new_token()

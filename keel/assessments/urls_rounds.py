@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:pk>/send/", views.round_send, name="round_send"),
     path("rounds/<int:pk>/remind/", views.round_remind, name="round_remind"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/closing-date/", views.round_closing_date, name="round_closing_date"),
     path("rounds/<int:pk>/results/", results_views.round_results, name="round_results"),
     path(
         "rounds/<int:pk>/invitations/<int:invitation_pk>/link/",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from keel.assessments import services
-from keel.assessments.forms import MANY, ONE, WINDOW_DAYS, RoundForm
+from keel.assessments.forms import MANY, ONE, WINDOW_DAYS, ClosingDateForm, RoundForm
 from keel.assessments.models import AssessmentRound, Invitation
 from keel.assessments.queries import invitees, progress, round_list
 from keel.core.audit import Actor
@@ -230,6 +230,24 @@ def round_close(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, "The round is closed: its links no longer work. Answers already sent are kept.")
+    return _back(request, round_)
+
+
+@require_POST
+@requires_role(Role.EDITOR)
+def round_closing_date(request, pk):
+    """Give people more time to answer (or less), while the round is not yet closed."""
+    round_ = _round(pk)
+    form = ClosingDateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"The closing date was not changed: {form.errors['closes_on'][0]}")
+        return _back(request, round_)
+    try:
+        services.change_closing_date(Actor.of(request), round_, form.cleaned_data["closes_on"])
+    except ServiceError as error:
+        messages.error(request, f"The closing date was not changed: {error}")
+    else:
+        messages.success(request, f"The round now closes on {round_.closes_on.day} {round_.closes_on:%B %Y}.")
     return _back(request, round_)
 
 

@@ -301,6 +301,37 @@ def test_close_the_round_now(editor_client, scope_a, open_round):
     assert "This round is closed" in partial and "/respond/" not in partial
 
 
+def test_the_closing_date_can_be_moved_while_the_round_is_not_closed(editor_client, scope_a, open_round):
+    from keel.core.models import ChangeRecord
+
+    later = open_round.closes_on + dt.timedelta(days=7)
+    page = editor_client.post(
+        url(scope_a, "round_closing_date", pk=open_round.pk), {"closes_on": later.strftime("%d/%m/%Y")}, follow=True
+    ).content.decode()
+    open_round.refresh_from_db()
+    assert open_round.closes_on == later and f"now closes on {later.day} " in page
+    change = ChangeRecord.objects.get(action="round.closing_date_changed")
+    assert change.changes == {"closes_on": [(later - dt.timedelta(days=7)).isoformat(), later.isoformat()]}
+
+    for typed, reason in [
+        ("31/02/2027", "not changed"),
+        ((open_round.opens_on - dt.timedelta(days=1)).isoformat(), "choose a closing date on or after it"),
+        ("", "not changed"),
+    ]:
+        page = editor_client.post(
+            url(scope_a, "round_closing_date", pk=open_round.pk), {"closes_on": typed}, follow=True
+        ).content.decode()
+        assert reason in page, typed
+    open_round.refresh_from_db()
+    assert open_round.closes_on == later
+
+    editor_client.post(url(scope_a, "round_close", pk=open_round.pk))
+    page = editor_client.post(
+        url(scope_a, "round_closing_date", pk=open_round.pk), {"closes_on": later.isoformat()}, follow=True
+    ).content.decode()
+    assert "results are final" in page
+
+
 def test_a_viewer_reads_but_cannot_write(client, scope_a, viewer, open_round):
     client.force_login(viewer)
     page = client.get(url(scope_a, "round", pk=open_round.pk)).content.decode()
@@ -310,6 +341,7 @@ def test_a_viewer_reads_but_cannot_write(client, scope_a, viewer, open_round):
         ("round_send", {"pk": open_round.pk}),
         ("round_remind", {"pk": open_round.pk}),
         ("round_close", {"pk": open_round.pk}),
+        ("round_closing_date", {"pk": open_round.pk}),
         ("round_invitation_link", {"pk": open_round.pk, "invitation_pk": invitation.pk}),
         ("round_new", {}),
     ]:
