@@ -181,12 +181,16 @@ class Command(WorkspaceCommand):
         if options["round"] is None:
             raise CommandError(
                 "keel import responses needs --round ID: the number of the round the answers belong to "
-                f"(it is in the round page's address, /w/{workspace.slug}/assessments/rounds/ID/)."
+                "(`keel rounds` lists them with their ids; it is also in the round page's address, "
+                f"/w/{workspace.slug}/assessments/rounds/ID/)."
             )
         round_ = AssessmentRound.objects.select_related("instrument", "partnership").filter(pk=options["round"])
         round_ = round_.first()
         if round_ is None:
-            raise CommandError(f"No round {options['round']} in workspace {workspace.slug}.")
+            raise CommandError(
+                f"No round {options['round']} in workspace {workspace.slug}: "
+                "`keel rounds` lists its rounds with their ids."
+            )
         data, filename = self._read(options["file"])
         try:
             result = import_file(ACTOR, round_, data, filename, options["ignore_column"], options["dry_run"])
