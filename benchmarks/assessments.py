@@ -23,24 +23,12 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
 
+from timing import report, timed  # noqa: E402
+
 BUDGET_MS = 200
 RESPONSES = 1000
 ITEMS = 30
 DIMENSIONS = 10
-
-
-def timed(function, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def report(label, times, extra=""):
-    ms = [t * 1000 for t in times]
-    print(f"{label:<50} median {statistics.median(ms):8.1f} ms  (min {min(ms):.1f}, max {max(ms):.1f}){extra}")
 
 
 def verdict(times, budget_ms):

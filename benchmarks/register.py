@@ -10,25 +10,12 @@ number of queries each page made. Not part of the test suite: timings belong her
 
 import argparse
 import os
-import statistics
 import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
 
-
-def timed(function, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def report(label, times, extra=""):
-    ms = [t * 1000 for t in times]
-    print(f"{label:<45} median {statistics.median(ms):8.1f} ms  (min {min(ms):.1f}, max {max(ms):.1f}){extra}")
+from timing import report, timed  # noqa: E402
 
 
 def main():
