@@ -134,7 +134,10 @@ class RateRow:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.answered / self.invited) if self.invited else None
+        # Answers through an open link or an import can outnumber the invitations: no rate then.
+        if not self.invited or self.answered > self.invited:
+            return None
+        return round(100 * self.answered / self.invited)
 
 
 @dataclass
@@ -164,6 +167,10 @@ class Results:
     def hidden(self) -> bool:
         """Some answered, but too few for any score."""
         return self.respondents > 0 and self.overall is None
+
+    @property
+    def more_answers_than_invitations(self) -> bool:
+        return any(rate.answered > rate.invited for rate in self.rates)
 
     @property
     def comments_hidden(self) -> bool:

@@ -267,3 +267,16 @@ def test_a_round_of_another_workspace_is_not_found(client, outsider, two_rounds)
     client.force_login(outsider)
     url = reverse("assessments:round_results", kwargs={"ws": "southvale-network", "pk": two_rounds.pk})
     assert client.get(url).status_code == 404
+
+
+def test_no_rate_is_given_where_answers_outnumber_invitations(actor, partnership_with_people, client, viewer, scope_a):
+    spec = services.health_check().spec
+    org = partnership_with_people.members.first().organisation
+    add_round(actor, partnership_with_people, 0, [(org, answers(spec), {})] * 6, open_limit=10)
+    results = queries.partnership_results(partnership_with_people)
+    row = next(rate for rate in results.rates if rate.label == org.name)
+    assert (row.invited, row.answered, row.percent) == (4, 6, None)
+    assert results.more_answers_than_invitations
+    client.force_login(viewer)
+    page = client.get(reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership_with_people.pk}))
+    assert "some came through an open link or were imported" in page.content.decode()
