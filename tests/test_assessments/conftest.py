@@ -32,3 +32,21 @@ def open_round(partnership_with_people, actor):
         actor, partnership_with_people, services.health_check(), today, today + dt.timedelta(days=14)
     )
     return round_
+
+
+@pytest.fixture
+def open_link(partnership_with_people, actor):
+    """A round with only an open link, limited to two answers: (round, token)."""
+    from keel.assessments import services
+
+    today = dt.date.today()
+    round_, token = services.create_round(
+        actor,
+        partnership_with_people,
+        services.health_check(),
+        today,
+        today + dt.timedelta(days=7),
+        invitees=[],
+        open_limit=2,
+    )
+    return round_, token

@@ -255,22 +255,6 @@ def test_bad_values_are_refused_with_a_message_and_nothing_is_lost(client, link,
 # Open links ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def open_link(partnership_with_people, actor):
-    """A round with only an open link, limited to two answers: (round, token)."""
-    today = dt.date.today()
-    round_, token = services.create_round(
-        actor,
-        partnership_with_people,
-        services.health_check(),
-        today,
-        today + dt.timedelta(days=7),
-        invitees=[],
-        open_limit=2,
-    )
-    return round_, token
-
-
 def start(client, token):
     started = anonymous(client.get, open_url(token), headers={"User-Agent": BROWSER})
     assert started.status_code == 303, started.content.decode()

@@ -63,17 +63,8 @@ def _answer_all(round_, value):
     return {item.key: value for item in spec.items}
 
 
-def test_an_open_link_stops_at_its_limit(partnership_with_people, actor):
-    today = dt.date.today()
-    round_, token = services.create_round(
-        actor,
-        partnership_with_people,
-        services.health_check(),
-        today,
-        today + dt.timedelta(days=3),
-        invitees=[],
-        open_limit=2,
-    )
+def test_an_open_link_stops_at_its_limit(open_link, partnership_with_people):
+    round_, token = open_link
     organisation = partnership_with_people.members.first().organisation_id
     for _ in range(2):
         state, found = services.find_open_round(token)
