@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "keel.core",
     "keel.register",
     "keel.assessments",
+    "keel.activity",
+    "keel.outcomes",
+    "keel.actions",
 ]
 
 MIDDLEWARE = [

@@ -12,12 +12,21 @@ class WorkspaceForm(forms.ModelForm):
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "anonymity_threshold", "band_strength", "band_watch", "gap_flag"]
+        fields = ["name", "anonymity_threshold", "band_strength", "band_watch", "gap_flag", "indicator_tolerance"]
         help_texts = {
             "anonymity_threshold": (
                 "Survey results are shown by organisation only where it has at least this many respondents."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_tolerance"].required = False
+
+    def clean_indicator_tolerance(self):
+        # Left blank: as it was (10 % unless changed).
+        value = self.cleaned_data.get("indicator_tolerance")
+        return self.instance.indicator_tolerance if value is None else value
 
     def clean_anonymity_threshold(self):
         value = self.cleaned_data["anonymity_threshold"]

@@ -53,6 +53,15 @@ class Workspace(models.Model):
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(4)],
         help_text="A difference between organisations' scores of a dimension this large or larger is flagged.",
     )
+    indicator_tolerance = models.DecimalField(
+        "indicator tolerance (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="An indicator behind its line by no more than this share of its planned change is at risk; "
+        "further behind, off track.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

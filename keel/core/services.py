@@ -104,7 +104,7 @@ def create_admin(username: str, email: str = "", password: str | None = None, wo
     return user, password
 
 
-SETTINGS_FIELDS = ["name", "anonymity_threshold", "band_strength", "band_watch", "gap_flag"]
+SETTINGS_FIELDS = ["name", "anonymity_threshold", "band_strength", "band_watch", "gap_flag", "indicator_tolerance"]
 
 
 @transaction.atomic

@@ -96,6 +96,7 @@ class PartnershipForm(forms.ModelForm):
             "planned_end",
             "end_terms",
             "review_every_months",
+            "contact_every_days",
             "lead",
             "coordinator",
             "notes",
@@ -112,12 +113,19 @@ class PartnershipForm(forms.ModelForm):
 
     def __init__(self, *args, with_partners=False, only=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["contact_every_days"].required = False
+        self.fields["contact_every_days"].help_text = "Default 30. " + self.fields["contact_every_days"].help_text
         if not with_partners:
             del self.fields["partners"]
         if only:
             for name in list(self.fields):
                 if name != only:
                     del self.fields[name]
+
+    def clean_contact_every_days(self):
+        # Left blank: the default, 30 days (or what it was, on an existing partnership).
+        value = self.cleaned_data.get("contact_every_days")
+        return value or self.instance.contact_every_days or 30
 
     def clean(self):
         data = super().clean()

@@ -28,7 +28,7 @@ CONTENT_TYPES = {
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="The file holds", choices=[(name, name.capitalize()) for name in KINDS])
+    kind = forms.ChoiceField(label="The file holds", choices=lambda: [(name, name.capitalize()) for name in KINDS])
     file = forms.FileField(
         label="Spreadsheet",
         help_text="A .csv or .xlsx file with a header row. Nothing is written until you confirm the preview.",

@@ -542,6 +542,11 @@ KINDS = {
 }
 
 
+def add_kind(kind: Kind) -> None:
+    """Offer another app's import (e.g. measurements) on the import page and `keel import`."""
+    KINDS.setdefault(kind.name, kind)
+
+
 def find_kind(text: str) -> Kind:
     """The kind `text` names: 'organisations', 'Organisation', 'people', 'person'…"""
     key = choice_key(text)

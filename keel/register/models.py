@@ -143,6 +143,12 @@ class Partnership(Named):
     review_every_months = models.PositiveSmallIntegerField(
         "review every (months)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
+    contact_every_days = models.PositiveSmallIntegerField(
+        "contact at least every (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Communication is regular when a contact with the partners is logged within this many days.",
+    )
     lead = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     coordinator = models.ForeignKey(
         Person,
@@ -202,6 +208,28 @@ class PartnershipMember(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.partnership}"
+
+
+class KeyPersonChange(WorkspaceOwned):
+    """A member organisation's single point of contact changed: continuity is at risk when people move."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="key_person_changes")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    before = models.CharField(max_length=200, blank=True)  # names, kept as they were
+    after = models.CharField(max_length=200, blank=True)
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["workspace", "partnership", "-date"], name="key_person_by_partnership")]
+
+    def __str__(self) -> str:
+        if self.before and self.after:
+            return f"{self.after} replaced {self.before} as single point of contact for {self.organisation}"
+        if self.after:
+            return f"{self.after} became single point of contact for {self.organisation}"
+        return f"{self.organisation} no longer has a single point of contact (was {self.before})"
 
 
 class PriorityAlignment(WorkspaceOwned):

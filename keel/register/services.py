@@ -13,6 +13,7 @@ from keel.core.audit import Actor, diff, record, snapshot
 from keel.core.services import ServiceError
 from keel.register.models import (
     AgreedProcess,
+    KeyPersonChange,
     Organisation,
     Partnership,
     PartnershipMember,
@@ -38,6 +39,7 @@ FIELDS = {
         "planned_end",
         "end_terms",
         "review_every_months",
+        "contact_every_days",
         "lead",
         "coordinator",
         "notes",
@@ -170,6 +172,15 @@ def change_member(actor: Actor, member: PartnershipMember, values: dict) -> Part
     if changes:
         action = "partnership.contact_changed" if "contact" in changes else "partnership.member_changed"
         record(actor, action, member.partnership, changes, note=str(member.organisation))
+    if "contact" in changes:
+        was, now = changes["contact"]
+        KeyPersonChange.objects.create(
+            partnership=member.partnership,
+            organisation=member.organisation,
+            before=was or "",
+            after=now or "",
+            date=timezone.localdate(),
+        )
     return member
 
 

@@ -156,3 +156,10 @@ def describe_months(months: int | None) -> str:
     if months % 12 == 0:
         return f"every {months // 12} years"
     return f"every {months} months"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), kept within the month: 31 January + 1 is 28 or 29 February."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,78 @@
+"""What a partnership is meant to achieve: indicators, and their measurements over time."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from keel.core.tenancy import WorkspaceOwned
+from keel.register.text import name_key
+
+
+class IndicatorKind(models.TextChoices):
+    OUTCOME = "outcome", "Outcome"
+    OUTPUT = "output", "Output"
+    PROCESS = "process", "Process"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+VALUE = {"max_digits": 18, "decimal_places": 4}
+
+
+class Indicator(WorkspaceOwned):
+    partnership = models.ForeignKey("register.Partnership", on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    kind = models.CharField(max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.OUTCOME)
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, people, days, £")
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    baseline = models.DecimalField(**VALUE, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    target = models.DecimalField(**VALUE, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "name_key"], name="indicator_name_unique")]
+        indexes = [models.Index(fields=["workspace", "partnership"], name="indicator_by_partnership")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("outcomes:indicator", kwargs={"ws": self.workspace.slug, "pk": self.pk})
+
+    @property
+    def plan(self):
+        from keel.outcomes.rules import Plan
+
+        return Plan(self.direction, self.baseline, self.baseline_date, self.target, self.target_date)
+
+
+class Measurement(WorkspaceOwned):
+    """One value of an indicator for one period (the period's date: a day, a month's end, a quarter's)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    period = models.DateField()
+    value = models.DecimalField(**VALUE)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="measurement_once_per_period")]
+        indexes = [models.Index(fields=["workspace", "indicator", "-period"], name="measurement_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value} on {self.period:%d/%m/%Y}"
