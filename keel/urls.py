@@ -5,6 +5,9 @@ urlpatterns = [
     path("", include("keel.assessments.respond_urls")),
     path("w/<slug:ws>/", include("keel.register.urls")),
     path("w/<slug:ws>/assessments/", include("keel.assessments.urls")),
+    path("w/<slug:ws>/", include("keel.activity.urls")),
+    path("w/<slug:ws>/", include("keel.outcomes.urls")),
+    path("w/<slug:ws>/actions/", include("keel.actions.urls")),
 ]
 
 handler400 = "keel.core.views.bad_request"

@@ -34,7 +34,29 @@ def objects(scope_a, actor, admin, make_partnership):
     round_, _ = assessments.create_round(
         actor, partnership, instrument, today, today + dt.timedelta(days=7), invitees=[person], open_limit=5
     )
+    from keel.actions.models import Action
+    from keel.activity import services as activity
+    from keel.outcomes import services as outcomes
+
+    other = partnership.members.exclude(pk=member.pk).first().organisation
+    meeting = activity.save_meeting(actor, partnership, {"date": today}, {member.organisation: ("attended", "Jo")})
+    contact = activity.log_contact(actor, partnership, {"date": today, "organisation": member.organisation})
+    referral = activity.save_referral(
+        actor,
+        partnership,
+        {"from_organisation": member.organisation, "to_organisation": other, "date": today, "client_reference": "C-1"},
+    )
+    rating = activity.rate(actor, partnership, member.organisation, 2)  # creates an action
+    indicator = outcomes.save_indicator(actor, partnership, {"name": "People housed"})
+    measurement, _ = outcomes.record_measurement(actor, indicator, today, 12)
     return {
+        "meeting": meeting,
+        "contact": contact,
+        "referral": referral,
+        "rating": rating,
+        "indicator": indicator,
+        "measurement": measurement,
+        "action": Action.objects.get(),
         "instrument": instrument,
         "round": round_,
         "invitation": round_.invitations.get(),

@@ -37,6 +37,15 @@ def arguments(name: str, objects: dict) -> dict:
 def _pool(name: str, objects: dict) -> dict:
     short = name.split(":")[-1]
     table = {
+        # Activity, outcomes and actions (before "partnership", which would match them too).
+        "partnership_rate": lambda: {"pk": objects["partnership"].pk, "organisation_pk": objects["organisation"].pk},
+        "meeting": lambda: {"pk": objects["meeting"].pk},
+        "contact": lambda: {"pk": objects["contact"].pk},
+        "referral": lambda: {"pk": objects["referral"].pk},
+        "rating": lambda: {"pk": objects["rating"].pk},
+        "indicator": lambda: {"pk": objects["indicator"].pk},
+        "measurement": lambda: {"pk": objects["measurement"].pk},
+        "action": lambda: {"pk": objects["action"].pk},
         # Assessments: "round_invitation_*" before "round" (the first matching prefix wins).
         "round_invitation_": lambda: {"pk": objects["round"].pk, "invitation_pk": objects["invitation"].pk},
         "round": lambda: {"pk": objects["round"].pk},
