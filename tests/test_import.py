@@ -675,3 +675,26 @@ def test_unknown_template_is_not_found(client, workspace_a, editor):
     client.force_login(editor)
     assert client.get(url(workspace_a, "import_template", kind="widgets", fmt="csv")).status_code == 404
     assert client.get(url(workspace_a, "import_template", kind="people", fmt="pdf")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "text, days", [("30", 30), ("2 weeks", 14), ("Fortnightly", 14), ("monthly", 30), ("45 days", 45)]
+)
+def test_the_contact_cadence_is_read_in_days(register, actor, text, days):
+    data = f"name,partners,contact every\nDementia Pathway,Northshire Mind;Northshire Borough Council,{text}\n"
+    report = imported("partnerships", data.encode(), actor)
+    assert report.errors == [], errors_of(report)
+    assert Partnership.objects.get(name="Dementia Pathway").contact_every_days == days
+
+
+def test_a_contact_cadence_that_is_not_one_is_explained(register, actor):
+    data = b"name,partners,contact cadence\nDementia Pathway,Northshire Mind;Northshire Borough Council,twice a day\n"
+    report = imported("partnerships", data, actor)
+    assert "is not a contact cadence: write a number of days" in errors_of(report)[0]
+    assert not Partnership.objects.exists()
+
+
+def test_a_new_partnership_has_contact_every_30_days_unless_told(register, actor):
+    data = b"name,partners\nDementia Pathway,Northshire Mind;Northshire Borough Council\n"
+    assert imported("partnerships", data, actor).errors == []
+    assert Partnership.objects.get().contact_every_days == 30

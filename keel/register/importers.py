@@ -51,7 +51,7 @@ from keel.register.models import (
     Tier,
 )
 from keel.register.models_import import ImportUpload
-from keel.register.text import choice_key, describe_months, name_key, read_cadence, read_date
+from keel.register.text import choice_key, describe_months, name_key, read_cadence, read_contact_cadence, read_date
 
 STAGED_FOR = dt.timedelta(days=1)
 NEW_ALIGNMENT_SCORE = 2  # "well": the file says a partnership serves a priority, not how strongly
@@ -181,6 +181,14 @@ PARTNERSHIP_COLUMNS = (
         ("review cadence", "review frequency", "review"),
         "a cadence: 3 months, monthly, quarterly, every 6 months, annually, 2 years (at most 5 years)",
         "quarterly",
+    ),
+    Column(
+        "contact every",
+        read_contact_cadence,
+        False,
+        ("contact cadence", "contact frequency", "contact every days", "contact at least every"),
+        "how often the partners should be in contact, in days: 30, 2 weeks, fortnightly, monthly (default 30)",
+        "30",
     ),
     Column(
         "lead",
@@ -390,6 +398,7 @@ PARTNERSHIP_FIELDS = {
     "start date": "start_date",
     "planned end": "planned_end",
     "review every": "review_every_months",
+    "contact every": "contact_every_days",
     "notes": "notes",
 }
 

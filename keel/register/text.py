@@ -163,3 +163,37 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+_DAY_WORDS = {
+    "daily": 1,
+    "weekly": 7,
+    "every week": 7,
+    "fortnightly": 14,
+    "every fortnight": 14,
+    "monthly": 30,
+    "every month": 30,
+    "bimonthly": 60,
+    "bi monthly": 60,
+    "quarterly": 91,
+    "every quarter": 91,
+}
+_DAY_UNITS = {"day": 1, "days": 1, "d": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "w": 7}
+_DAY_UNITS |= {"fortnight": 14, "fortnights": 14, "month": 30, "months": 30, "mo": 30, "m": 30}
+
+
+def read_contact_cadence(value) -> int:
+    """A contact cadence in days from '30', '30 days', '2 weeks', 'fortnightly', 'monthly' (30 days)."""
+    text = re.sub(r"^(every|each|at least every|once every|once a)\s+", "", choice_key(value))
+    days = _DAY_WORDS.get(text) or _DAY_WORDS.get("every " + text) or _DAY_UNITS.get(text)
+    if days is None and (match := re.fullmatch(r"(\d+|[a-z]+)\s*([a-z]*)", text)):
+        number_text, unit = match.groups()
+        number = int(number_text) if number_text.isdigit() else _NUMBER_WORDS.get(number_text)
+        factor = _DAY_UNITS.get(unit or "days")
+        days = number * factor if number and factor else None
+    if days is None or not 1 <= days <= 365:
+        raise ReadError(
+            f"{str(value).strip()!r} is not a contact cadence: write a number of days (e.g. 30), "
+            "or '2 weeks', 'fortnightly', 'monthly' (between 1 day and a year)."
+        )
+    return days
