@@ -65,7 +65,7 @@ def last_referral_by_organisation(partnerships=None) -> dict[tuple[int, int], dt
 def documented_pathways(partnerships=None) -> set[int]:
     """The partnerships with a documented referral pathway (an agreed process of that kind)."""
     found = _only(AgreedProcess.objects.filter(kind=ProcessKind.REFERRAL_PATHWAY), partnerships)
-    return set(found.values_list("partnership_id", flat=True).distinct())
+    return set(found.order_by().values_list("partnership_id", flat=True).distinct())
 
 
 def conditions(

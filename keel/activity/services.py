@@ -64,8 +64,9 @@ def save_meeting(
 ) -> Meeting:
     """Create or change a meeting with its attendance: {organisation: (status, who)}.
 
-    Every organisation in `attendance` must be a member; an organisation left out of it has no
-    attendance recorded for this meeting (nothing counts for or against it).
+    Every organisation in `attendance` must be a member, or already recorded at this meeting (an
+    organisation that has since left keeps its past attendance). An organisation left out of
+    `attendance` keeps what was recorded for it, so editing an old meeting loses nothing.
     """
     today = timezone.localdate()
     creating = meeting is None
@@ -76,20 +77,18 @@ def save_meeting(
             raise ServiceError(f"{key} is not a field of a meeting.")
         setattr(meeting, key, value)
     _not_future(meeting.date, "meeting", today)
-    members = _member_ids(partnership)
+    existing = {a.organisation_id: a for a in meeting.attendance.all()} if not creating else {}
+    members = _member_ids(partnership) | set(existing)
     for organisation, (status, _) in attendance.items():
         _check_member(partnership, organisation, members)
         if status not in AttendanceStatus.values:
             raise ServiceError(f"Attendance is attended, sent apologies or absent; {status!r} is not one of them.")
     meeting.full_clean(exclude=["workspace", "partnership"])
     meeting.save()
-    existing = {a.organisation_id: a for a in meeting.attendance.all()} if not creating else {}
     for organisation, (status, who) in attendance.items():
-        row = existing.pop(organisation.pk, None) or Attendance(meeting=meeting, organisation=organisation)
+        row = existing.get(organisation.pk) or Attendance(meeting=meeting, organisation=organisation)
         row.status, row.who = status, " ".join((who or "").split())[:300]
         row.save()
-    for row in existing.values():
-        row.delete()
     changes = diff(before, _meeting_snapshot(meeting))
     if creating or changes:
         record(actor, f"meeting.{'created' if creating else 'changed'}", meeting, changes)
