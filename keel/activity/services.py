@@ -150,7 +150,8 @@ def save_referral(actor: Actor, partnership: Partnership, values: dict, referral
     today = timezone.localdate()
     creating = referral is None
     referral = referral or Referral(partnership=partnership)
-    before = {} if creating else snapshot(Referral.objects.get(pk=referral.pk), REFERRAL_FIELDS)
+    stored = None if creating else Referral.objects.get(pk=referral.pk)
+    before = {} if creating else snapshot(stored, REFERRAL_FIELDS)
     for key, value in values.items():
         if key not in REFERRAL_FIELDS:
             raise ServiceError(f"{key} is not a field of a referral.")
@@ -158,7 +159,9 @@ def save_referral(actor: Actor, partnership: Partnership, values: dict, referral
     referral.client_reference = " ".join((referral.client_reference or "").split())
     if problem := rules.client_reference_problem(referral.client_reference):
         raise ServiceError(problem)
-    _check_referral(partnership, referral, today)
+    # An organisation that has since left the partnership stays on its past referrals.
+    kept = set() if creating else {stored.from_organisation_id, stored.to_organisation_id}
+    _check_referral(partnership, referral, today, kept)
     referral.full_clean(exclude=["workspace", "partnership", "from_organisation", "to_organisation", "handoff_to"])
     referral.save()
     changes = diff(before, snapshot(referral, REFERRAL_FIELDS))
@@ -167,8 +170,8 @@ def save_referral(actor: Actor, partnership: Partnership, values: dict, referral
     return referral
 
 
-def _check_referral(partnership: Partnership, referral: Referral, today: dt.date):
-    members = _member_ids(partnership)
+def _check_referral(partnership: Partnership, referral: Referral, today: dt.date, kept: set[int]):
+    members = _member_ids(partnership) | kept
     _check_member(partnership, referral.from_organisation, members, "referring from")
     _check_member(partnership, referral.to_organisation, members, "referring to")
     if referral.from_organisation_id == referral.to_organisation_id:

@@ -12,11 +12,11 @@ import calendar
 import datetime as dt
 import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
 
 from keel.outcomes import services
-from keel.outcomes.models import Indicator
+from keel.outcomes.models import VALUE, Indicator, Measurement
 from keel.register.importing import Column, ImportContext, Kind, Row, long_text, one_line, plain
 from keel.register.models import Partnership
 from keel.register.text import ReadError, choice_key, name_key, read_date
@@ -24,6 +24,7 @@ from keel.register.text import ReadError, choice_key, name_key, read_date
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 MONTHS["sept"] = 9
+PLACES = VALUE["decimal_places"]
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -38,7 +39,8 @@ def _year(text: str) -> int:
 def read_period(value) -> dt.date:
     """A period's date: a date, or a month or quarter, read as its last day.
 
-    '2025-03-31', '31/03/2025', 'March 2025', 'Mar-25', '2025-03', 'Q1 2025', '2025 Q1'.
+    '2025-03-31', '31/03/2025', 'March 2025', 'Mar-25', '2025-03', '03/2025', 'Q1 2025', '2025 Q1'.
+    A quarter is a calendar quarter (Q1 is January to March).
     """
     text = plain(value)
     key = choice_key(text).replace(",", " ")
@@ -52,35 +54,51 @@ def read_period(value) -> dt.date:
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12:
             return _month_end(year, month)
+    if match := re.fullmatch(r"(\d{1,2})[/.](\d{4})", text.strip()):  # 03/2025: a month, day first as ever
+        month, year = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            return _month_end(year, month)
     try:
         return read_date(value)
-    except ReadError:
+    except ReadError as error:
+        if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}", text.strip()):
+            raise  # a day, month and year that do not make a date: read_date says what is wrong
         raise ReadError(
             f"{text!r} is not a period: write a date (2025-03-31 or 31/03/2025), a month (March 2025) "
             "or a quarter (Q1 2025)."
-        ) from None
+        ) from error
 
 
 def read_value(value) -> Decimal:
-    """A number, forgiving of thousands separators, a currency sign, a % sign and spaces."""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return Decimal(str(value))
+    """A number, forgiving of thousands separators, a currency sign, a % sign and spaces.
+
+    Kept to 4 decimal places (what a measurement holds): a spreadsheet's 0.30000000000000004 is 0.3.
+    """
     text = plain(value)
-    cleaned = re.sub(r"[\s,£$€%]", "", text)
-    if re.fullmatch(r"\(\d+(\.\d+)?\)", cleaned):  # accounting negatives: (12.5)
-        cleaned = "-" + cleaned[1:-1]
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        cleaned = str(value)
+    else:
+        cleaned = re.sub(r"[\s,£$€%]", "", text)
+        if re.fullmatch(r"\(\d+(\.\d+)?\)", cleaned):  # accounting negatives: (12.5)
+            cleaned = "-" + cleaned[1:-1]
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise ReadError(f"{text!r} is not a number: write it as 42 or 42.5.") from None
-    if not number.is_finite() or abs(number) >= Decimal("1e14"):
-        raise ReadError(f"{text!r} is not a number Keel can keep (at most 14 digits before the point).")
+        number = None
+    if number is None or not number.is_finite():
+        raise ReadError(f"{text!r} is not a number: write it as 42 or 42.5.")
+    if abs(number) >= Decimal("1e14"):
+        raise ReadError(f"{text!r} is too large a number for Keel to keep (at most 14 digits before the point).")
+    if number.as_tuple().exponent < -PLACES:
+        number = number.quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_UP)
     return number
 
 
 COLUMNS = (
-    Column("partnership", one_line(200), True, ("partnership name",), "a partnership's name", "Healthy Homes"),
-    Column("indicator", one_line(200), True, ("indicator name", "measure"), "an indicator's name", "People housed"),
+    Column(
+        "partnership", one_line(200), True, ("partnership name",), "a partnership's name", "Northshire Dementia Pathway"
+    ),
+    Column("indicator", one_line(200), True, ("indicator name", "measure"), "an indicator's name", "Carers supported"),
     Column(
         "period",
         read_period,
@@ -95,6 +113,10 @@ COLUMNS = (
 
 
 class MeasurementContext(ImportContext):
+    def __init__(self, actor):
+        super().__init__(actor)
+        self._measured: dict[int, dict] = {}
+
     @cached_property
     def partnerships(self) -> dict[str, Partnership]:
         return {p.name_key: p for p in Partnership.objects.all()}
@@ -105,6 +127,14 @@ class MeasurementContext(ImportContext):
         for indicator in Indicator.objects.all():
             found[indicator.partnership_id][indicator.name_key] = indicator
         return found
+
+    def measured(self, indicator: Indicator) -> dict:
+        """{period: (value, note)} of an indicator, read once per import: a re-import's unchanged rows
+        then cost no query."""
+        if indicator.pk not in self._measured:
+            rows = Measurement.objects.filter(indicator=indicator).values_list("period", "value", "note")
+            self._measured[indicator.pk] = {period: (value, note) for period, value, note in rows}
+        return self._measured[indicator.pk]
 
 
 def import_measurement(context: MeasurementContext, row: Row):
@@ -125,13 +155,25 @@ def import_measurement(context: MeasurementContext, row: Row):
             "Add the indicator on the partnership's page first.",
         )
         return
-    _, action = services.record_measurement(
-        context.actor, indicator, data["period"], data["value"], data.get("note", "")
-    )
-    context.outcome.name = f"{indicator.name}, {data['period']:%d/%m/%Y}"
-    context.count(
-        "measurement", action, f"{partnership.name}: {indicator.name} {data['period']:%d/%m/%Y} = {data['value']}"
-    )
+    period, value, note = data["period"], data["value"], data.get("note", "").strip()
+    measured = context.measured(indicator)
+    before = measured.get(period)
+    context.outcome.name = f"{indicator.name}, {period:%d/%m/%Y}"
+    if services.unchanged(before, value, note):
+        context.count("measurement", "unchanged")
+        return
+    measurement, action = services.record_measurement(context.actor, indicator, period, value, note)
+    context.put(measured, period, (measurement.value, measurement.note))
+    context.outcome.action = action  # what a dry run lists, row by row
+    if action == "changed" and before[0] != measurement.value:
+        detail = f"value: {_plain(before[0])} → {_plain(measurement.value)}"
+    else:
+        detail = "note changed" if action == "changed" else f"value {_plain(measurement.value)}"
+    context.count("measurement", action, detail)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def _identity(data: dict):

@@ -67,6 +67,12 @@ def delete_indicator(actor: Actor, indicator: Indicator) -> None:
     indicator.delete()
 
 
+def unchanged(existing: tuple[Decimal, str] | None, value: Decimal, note: str) -> bool:
+    """Whether recording (value, note) over an existing (value, note) would change nothing: a blank
+    note keeps the note there is."""
+    return existing is not None and existing[0] == value and (existing[1] == note or not note)
+
+
 @transaction.atomic
 def record_measurement(actor: Actor, indicator: Indicator, period, value, note: str = "") -> tuple[Measurement, str]:
     """Record the value for a period; a period already measured is changed. Returns (measurement,
@@ -74,7 +80,7 @@ def record_measurement(actor: Actor, indicator: Indicator, period, value, note: 
     value = Decimal(str(value))
     existing = Measurement.objects.filter(indicator=indicator, period=period).first()
     note = (note or "").strip()
-    if existing and existing.value == value and (existing.note == note or not note):
+    if existing and unchanged((existing.value, existing.note), value, note):
         return existing, "unchanged"
     measurement = existing or Measurement(indicator=indicator, period=period)
     before = {"value": str(existing.value), "note": existing.note} if existing else {}

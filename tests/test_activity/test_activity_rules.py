@@ -144,7 +144,9 @@ def test_all_three_missing_are_named_together():
 
 @pytest.mark.parametrize("score", [1, 2, 3, 4])
 def test_lower_ratings_have_no_conditions(score):
-    assert rules.rating_refusal(score, conditions(contact=False, last_contact=None, last_referral=None), "X", 30) is None
+    assert (
+        rules.rating_refusal(score, conditions(contact=False, last_contact=None, last_referral=None), "X", 30) is None
+    )
 
 
 @pytest.mark.parametrize("score", [0, 6, -1])

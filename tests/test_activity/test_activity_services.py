@@ -361,3 +361,25 @@ def test_other_member_changes_are_not_key_person_changes(actor, alliance):
     register.change_member(actor, alliance["first"], {"role": "host", "contact": alliance["jo"]})
     assert KeyPersonChange.objects.count() == 1  # only the fixture's
     assert ChangeRecord.objects.filter(action="partnership.member_changed").count() == 1
+
+
+def test_a_referral_with_an_organisation_that_has_left_can_still_be_given_its_outcome(actor, alliance):
+    from keel.activity.models import Referral
+    from keel.register import services as register
+
+    partnership, org, other = alliance["partnership"], alliance["org"], alliance["other"]
+    referral = services.save_referral(
+        actor,
+        partnership,
+        {"from_organisation": org, "to_organisation": other, "date": days_ago(20), "client_reference": "C-77"},
+    )
+    register.add_member(actor, partnership, {"organisation": register.save_organisation(actor, {"name": "Extra"})})
+    register.remove_member(actor, partnership.members.get(organisation=other))
+    services.save_referral(actor, partnership, {"outcome": "received", "service_date": days_ago(5)}, referral)
+    assert Referral.objects.get().outcome == "received"
+    with pytest.raises(ServiceError, match="is not a member"):
+        services.save_referral(
+            actor,
+            partnership,
+            {"from_organisation": org, "to_organisation": other, "date": days_ago(2), "client_reference": "C-78"},
+        )

@@ -1,7 +1,8 @@
 /* Keel's charts: draws each <div data-chart="ID"> from the JSON data island <script id="ID">.
  *
  * The data island is made by Django's json_script: {kind: "bars"|"line", labels, values, bands,
- * description}. Charts use ECharts' SVG renderer and its aria option, which gives the chart
+ * description}, or {kind: "indicator", values, points: [[date, value]…], shown, line: [[date, value]×2],
+ * unit, names, description} for an indicator's measurements and its line from baseline to target. Charts use ECharts' SVG renderer and its aria option, which gives the chart
  * role="img" and the description as its accessible name. Every chart has a table of the same
  * figures next to it, so nothing rests on the drawing or its colours; without JavaScript the
  * table is all there is.
@@ -104,7 +105,67 @@
     };
   }
 
-  var KINDS = { bars: bars, line: line };
+  // An indicator's measurements over time, and the dashed straight line from its baseline to its
+  // target. A time axis, so that the gaps between periods and the line's slope are true to the dates.
+  var TARGET = "#0b4f6c"; // --brand
+  function indicator(data) {
+    var names = data.names || { values: "Measurements", line: "Line from baseline to target" };
+    var series = [
+      {
+        name: names.values,
+        type: "line",
+        symbolSize: 9,
+        lineStyle: { color: INK, width: 2 },
+        itemStyle: { color: INK },
+        data: data.points,
+        z: 3,
+        // The value beside each point, as the table writes it (45%, £1,200), while they fit.
+        label: {
+          show: data.points.length <= 12,
+          position: "top",
+          color: INK,
+          formatter: function (p) {
+            return data.shown[p.dataIndex];
+          },
+        },
+      },
+    ];
+    if (data.line && data.line.length) {
+      series.push({
+        name: names.line,
+        type: "line",
+        symbol: "emptyCircle",
+        symbolSize: 7,
+        lineStyle: { color: TARGET, width: 2, type: "dashed" },
+        itemStyle: { color: TARGET },
+        data: data.line,
+        z: 2,
+      });
+    }
+    return {
+      grid: { left: 8, right: 48, top: 64, bottom: 8, containLabel: true, outerBoundsMode: "same" },
+      legend: {
+        top: 0,
+        left: 0,
+        textStyle: { color: INK },
+        data: series.map(function (s) {
+          return s.name;
+        }),
+      },
+      xAxis: { type: "time", axisLabel: { color: MUTED, hideOverlap: true }, splitLine: { show: false } },
+      yAxis: {
+        type: "value",
+        scale: true,
+        name: data.unit || "",
+        nameTextStyle: { color: MUTED, align: "left" },
+        splitLine: { lineStyle: { color: LINE } },
+        axisLabel: { color: MUTED },
+      },
+      series: series,
+    };
+  }
+
+  var KINDS = { bars: bars, line: line, indicator: indicator };
 
   function draw(element) {
     if (element.dataset.drawn || typeof window.echarts === "undefined") return;
@@ -114,7 +175,8 @@
     var build = KINDS[data.kind];
     if (!build || !data.values || !data.values.length) return;
     if (!element.style.height) {
-      element.style.height = (data.kind === "bars" ? 40 + 34 * data.values.length : 280) + "px";
+      var height = data.kind === "bars" ? 40 + 34 * data.values.length : data.kind === "indicator" ? 320 : 280;
+      element.style.height = height + "px";
     }
     var chart = window.echarts.init(element, null, { renderer: "svg" });
     var option = build(data, element);
