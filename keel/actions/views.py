@@ -1,25 +1,214 @@
-"""Stub: replaced by the helper that owns this module."""
+"""The actions pages: my actions (or everyone's), a new action, an action with its edit form, Mark done.
 
+Thin: reads here are one or two queries each; every write goes through keel.actions.services,
+which writes the audit trail.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from keel.actions import services
+from keel.actions.forms import STATUS_FILTERS, ActionForm, NewActionForm, source_meeting
+from keel.actions.models import OPEN_STATUSES, Action, ActionStatus, Source
+from keel.activity.models import Meeting, RelationshipRating
+from keel.core.audit import Actor, history
+from keel.core.models import Role
+from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
+from keel.register.models import Partnership, Person
+from keel.register.text import add_months
+
+PAGE_SIZE = 25
 
 
-@requires_role("editor")
-def action_list(request, **kwargs):
-    raise Http404
+def my_people(user):
+    """The register's people whose e-mail is the user's (ignoring case): whose actions are "mine"."""
+    if not user.email:
+        return []
+    return list(Person.objects.filter(email__iexact=user.email.strip()).select_related("organisation"))
 
 
-@requires_role("editor")
-def action_new(request, **kwargs):
-    raise Http404
+def action_list(request):
+    """My actions (owned by a person with my e-mail) or everyone's; by status and partnership; overdue first."""
+    today = timezone.localdate()
+    everyone = request.GET.get("who") == "everyone"
+    status = request.GET.get("status") if request.GET.get("status") in STATUS_FILTERS else "open"
+    people = [] if everyone else my_people(request.user)
+    actions = Action.objects.all() if everyone else Action.objects.filter(owner__in=[p.pk for p in people])
+    offered = _partnerships_with_actions(actions)
+    partnership = None
+    if (chosen := request.GET.get("partnership", "")).isdigit():
+        partnership = Partnership.objects.filter(pk=int(chosen)).first()
+        if partnership:
+            actions = actions.filter(partnership=partnership)
+            if partnership.pk not in {pk for pk, _ in offered}:
+                offered.insert(0, (partnership.pk, partnership.name))
+    if statuses := STATUS_FILTERS[status][1]:
+        actions = actions.filter(status__in=statuses)
+    # Overdue first (open and due before today, the oldest due first), then by due date.
+    overdue = Case(
+        When(Q(status__in=OPEN_STATUSES, due__lt=today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    actions = actions.annotate(overdue=overdue)
+    actions = actions.select_related("partnership", "owner").order_by("-overdue", "due", "pk")
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    for action in page:
+        action.overdue_days = (today - action.due).days if action.overdue else 0
+    context = {
+        "page": page,
+        "everyone": everyone,
+        "people": people,
+        "status": status,
+        "status_filters": [(key, label) for key, (label, _) in STATUS_FILTERS.items()],
+        "partnership": partnership,
+        "partnerships": offered,
+    }
+    return render(request, "actions/action_list.html", context)
 
 
-@requires_role("editor")
-def action_detail(request, **kwargs):
-    raise Http404
+def _partnerships_with_actions(actions) -> list[tuple[int, str]]:
+    """The partnerships that have actions among `actions`: the choices of the partnership filter."""
+    with_actions = actions.filter(partnership__isnull=False).values("partnership_id")
+    return list(Partnership.objects.filter(pk__in=with_actions).order_by("name_key").values_list("pk", "name"))
 
 
-@requires_role("editor")
-def action_status(request, **kwargs):
-    raise Http404
+def _save(form, save):
+    """Call a service with a valid form's data; a refusal becomes a form error. Returns the action or None."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ServiceError as error:
+        form.add_error(None, str(error))
+    except ValidationError as error:
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, errors in by_field.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+@requires_role(Role.EDITOR)
+def action_new(request):
+    """Add an action; ?partnership=<id> chooses its partnership, &source=meeting&source_id=<id> its meeting."""
+    initial = _initial(request)
+    form = NewActionForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+
+        def create(data):
+            values = {key: data[key] for key in ("title", "owner", "due", "steps", "notes")}
+            values["partnership"] = data.get("partnership")
+            if data.get("meeting"):
+                values.update(source=Source.MEETING, source_id=data["meeting"].pk)
+            return services.create_action(Actor.of(request), values)
+
+        action = _save(form, create)
+        if action:
+            messages.success(request, f"Action added: {action.title}.")
+            return redirect("actions:action", ws=request.workspace.slug, pk=action.pk)
+    meeting = initial.get("meeting")
+    back = initial.get("partnership")
+    context = {"form": form, "meeting": meeting, "back": back, "source_problem": initial.get("source_problem")}
+    return render(request, "actions/action_new.html", context)
+
+
+def _initial(request) -> dict:
+    """The new-action form's starting values, from ?partnership=, ?source=meeting&source_id= and the user."""
+    initial = {"due": add_months(timezone.localdate(), 1)}
+    params = request.GET
+    partnership = None
+    if params.get("partnership", "").isdigit():
+        partnership = Partnership.objects.select_related("lead").filter(pk=int(params["partnership"])).first()
+    if partnership:
+        initial["partnership"] = partnership
+        if partnership.lead_id and not partnership.lead.is_archived:
+            initial["owner"] = partnership.lead
+    if "owner" not in initial and (mine := my_people(request.user)):
+        initial["owner"] = mine[0]
+    if params.get("source") == Source.MEETING and params.get("source_id", "").isdigit():
+        try:
+            meeting = source_meeting(int(params["source_id"]), partnership)
+        except ValidationError as error:
+            initial["source_problem"] = " ".join(error.messages)
+        else:
+            initial.update(meeting=meeting, source=Source.MEETING, source_id=meeting.pk)
+    return initial
+
+
+def action_detail(request, pk):
+    """An action: what it came from, its steps, its history; editors change it here."""
+    action = get_object_or_404(Action.objects.select_related("partnership", "owner__organisation"), pk=pk)
+    # The form edits a copy, so a refused change leaves the page above the form as it is saved.
+    edited = copy.copy(action)
+    form = ActionForm(request.POST or None, instance=edited)
+    if request.method == "POST":
+        if _save(form, lambda data: services.change_action(Actor.of(request), edited, data)):
+            messages.success(request, "Changes saved.")
+            return redirect("actions:action", ws=request.workspace.slug, pk=action.pk)
+    today = timezone.localdate()
+    context = {
+        "action": action,
+        "form": form,
+        "source": describe_source(action, request.workspace.slug, request.membership.allows(Role.EDITOR)),
+        "overdue_days": (today - action.due).days if action.is_overdue(today) else 0,
+        "history": history(action),
+    }
+    return render(request, "actions/action_detail.html", context)
+
+
+def describe_source(action: Action, ws: str, can_edit: bool = True) -> dict:
+    """What an action came from, in words, and the page of that record where it has one (the rating
+    page is a form, so only for editors)."""
+    found = {"text": action.get_source_display(), "url": ""}
+    if action.source == Source.RATING and action.source_id:
+        rating = RelationshipRating.objects.select_related("organisation").filter(pk=action.source_id).first()
+        if rating is None:
+            found["text"] = "A relationship rating that is no longer recorded"
+        else:
+            rated = f"{rating.organisation} rated {rating.score} on {rating.date:%d/%m/%Y}"
+            found["text"] = f"A relationship rating: {rated}"
+            kwargs = {"ws": ws, "pk": rating.partnership_id, "organisation_pk": rating.organisation_id}
+            found["url"] = reverse("activity:partnership_rate", kwargs=kwargs) if can_edit else ""
+    elif action.source == Source.MEETING and action.source_id:
+        meeting = Meeting.objects.filter(pk=action.source_id).first()
+        if meeting is None:
+            found["text"] = "A meeting that is no longer recorded"
+        else:
+            found["text"] = f"A meeting: {meeting}"
+            found["url"] = reverse("activity:meeting", kwargs={"ws": ws, "pk": meeting.pk})
+    return found
+
+
+@require_POST
+@requires_role(Role.EDITOR)
+def action_status(request, pk):
+    """Set an action's status in one click (Mark done, from the lists), then go back where the person was."""
+    action = get_object_or_404(Action, pk=pk)
+    status = request.POST.get("status", ActionStatus.DONE)
+    if status not in ActionStatus.values:
+        raise Http404
+    try:
+        services.change_action(Actor.of(request), action, {"status": status})
+    except ServiceError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{action.title}: {action.get_status_display().lower()}.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("actions:action", kwargs={"ws": request.workspace.slug, "pk": action.pk})
+    return redirect(back)

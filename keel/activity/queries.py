@@ -11,11 +11,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from keel.activity import rules
 from keel.activity.models import Attendance, AttendanceStatus, Contact, Meeting, Referral, RelationshipRating
-from keel.register.models import AgreedProcess, ProcessKind
+from keel.register.models import AgreedProcess, PartnershipMember, ProcessKind
 
 
 def _only(queryset, partnerships: Iterable[int] | None, field: str = "partnership_id"):
@@ -92,14 +92,24 @@ def conditions(
 
 
 def latest_ratings(partnerships=None) -> dict[tuple[int, int], RelationshipRating]:
-    """The newest rating of each organisation in each partnership."""
-    latest = {}
-    ratings = _only(RelationshipRating.objects, partnerships).order_by(
-        "partnership_id", "organisation_id", "-date", "-pk"
+    """The newest rating of each member organisation in each partnership, in one query.
+
+    The newest is picked in the database once per member (through the index on partnership,
+    organisation and date), not by reading every rating nor by comparing each rating with the
+    others of its pair, which grows with the square of the ratings."""
+    newest = (
+        RelationshipRating.objects.filter(
+            partnership_id=OuterRef("partnership_id"), organisation_id=OuterRef("organisation_id")
+        )
+        .order_by("-date", "-pk")
+        .values("pk")[:1]
     )
-    for rating in ratings.only("partnership_id", "organisation_id", "score", "date", "rater", "rated_by_id"):
-        latest.setdefault((rating.partnership_id, rating.organisation_id), rating)
-    return latest
+    members = PartnershipMember.objects.order_by()
+    if partnerships is not None:
+        members = members.filter(partnership_id__in=list(partnerships))
+    rows = RelationshipRating.objects.filter(pk__in=members.annotate(newest=Subquery(newest)).values("newest"))
+    rows = rows.only("partnership_id", "organisation_id", "score", "date", "rater", "rated_by_id").order_by()
+    return {(r.partnership_id, r.organisation_id): r for r in rows}
 
 
 def attendance(today: dt.date, partnerships=None) -> dict[tuple[int, int], tuple[int, int]]:

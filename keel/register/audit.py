@@ -9,6 +9,11 @@ keys are only ever added within keel.audit/1, never renamed or removed.
 Health comes from `keel.assessments.queries.latest_health`: the newest round with responses of
 every partnership in one query, from the rounds' kept whole-round scores, with the workspace's
 anonymity threshold applied (no score from fewer respondents than the threshold).
+
+Activity (communication, attendance, referrals, outcome indicators, and each member's latest
+rating and the three conditions of a 5 as they hold today) comes from
+`keel.activity.summary.audit_activity`, which reads the whole workspace in a fixed number of
+queries through the same grouped reads as the partnership page.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from functools import cache
 
 from django.utils import timezone
 
+from keel.activity.summary import audit_activity
 from keel.assessments.queries import Health, latest_health
 from keel.core.models import Workspace
 from keel.core.tenancy import workspace_scope
@@ -94,8 +100,16 @@ def _health(health: Health | None) -> dict:
     }
 
 
-def _row(partnership: Partnership, members: list, alignments: list, health: Health | None = None) -> dict:
+def _row(
+    partnership: Partnership,
+    members: list,
+    alignments: list,
+    health: Health | None = None,
+    activity: dict | None = None,
+) -> dict:
     """One partnership as plain data: the JSON schema's `partnerships[]` item."""
+    activity = dict(activity or {})
+    by_member = activity.pop("members", {})
     return {
         "id": partnership.pk,
         "name": partnership.name,
@@ -112,6 +126,7 @@ def _row(partnership: Partnership, members: list, alignments: list, health: Heal
                 "single_point_of_contact": _person(member.contact),
                 "since": _iso(member.since),
                 "until": _iso(member.until),
+                **by_member.get(member.organisation_id, {}),
             }
             for member in members
         ],
@@ -124,6 +139,7 @@ def _row(partnership: Partnership, members: list, alignments: list, health: Heal
             {"name": alignment.priority.name, "alignment": alignment.score} for alignment in alignments
         ],
         **_health(health),
+        **activity,
     }
 
 
@@ -131,7 +147,9 @@ def audit_rows(workspace: Workspace, include_archived: bool = False) -> list[dic
     """Every partnership of `workspace` (archived ones only when asked), by name."""
     with workspace_scope(workspace):
         health = latest_health()  # every partnership's, in one query
-        return [_row(*found, health.get(found[0].pk)) for found in audit_partnerships(include_archived)]
+        partnerships = audit_partnerships(include_archived)
+        activity = audit_activity([(p, members) for p, members, _ in partnerships], timezone.localdate())
+        return [_row(*found, health.get(found[0].pk), activity.get(found[0].pk)) for found in partnerships]
 
 
 def audit_document(workspace: Workspace, include_archived: bool = False) -> dict:
@@ -199,6 +217,56 @@ COLUMNS = [
     Column("health_responses", "Responses", lambda row: _number(row["health_responses"]), 9, optional=True),
     Column("health_round_date", "Health round", lambda row: row["health_round_date"] or "", 12, optional=True),
 ]
+
+# Activity: communication, attendance, referrals, outcomes, and each member's rating. Computed
+# facts like the health scores: an import of the audit's CSV reads them as nothing to import.
+ACTIVITY_COLUMNS = [
+    Column("last_contact_date", "Last contact", lambda row: row["last_contact_date"] or "", 12, optional=True),
+    Column("days_since_last_contact", "Days since", lambda row: _number(row["days_since_last_contact"]), 10, True),
+    Column("regular_communication", "Regular contact", lambda row: _yes(row["regular_communication"]), 15),
+    Column("contact_every_days", "Every (days)", lambda row: _number(row["contact_every_days"]), 12),
+    Column("attendance_rate", "Attendance", lambda row: _percent(row["attendance_rate"]), 10, optional=True),
+    Column("referrals_made", "Referrals", lambda row: _number(row["referrals_made"]), 9),
+    Column("referral_completion_rate", "Completed", lambda row: _percent(row["referral_completion_rate"]), 9, True),
+    Column("overdue_follow_ups", "Overdue follow-ups", lambda row: _number(row["overdue_follow_ups"]), 18),
+    Column("outcome_indicators_on_track", "Outcomes on track", lambda row: _outcomes(row, "on_track"), 17, True),
+    Column("outcome_indicators_total", "Outcome indicators", lambda row: _outcomes(row, "total"), 18, True),
+    Column("member_ratings", "Member ratings and conditions", lambda row: member_ratings_text(row), 60),
+]
+COLUMNS += ACTIVITY_COLUMNS
+# `contact_every_days` is a setting of the partnership, which an import reads back; the rest are not.
+ACTIVITY_FACTS = [column.key for column in ACTIVITY_COLUMNS if column.key != "contact_every_days"]
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _outcomes(row: dict, key: str) -> str:
+    """An outcome count, or empty for a partnership with no outcome indicators."""
+    return str(row[f"outcome_indicators_{key}"]) if row["outcome_indicators_total"] else ""
+
+
+CONDITION_WORDS = {
+    "single_point_of_contact": "contact",
+    "regular_communication": "communication",
+    "working_referral_system": "referrals",
+}
+
+
+def member_ratings_text(row: dict) -> str:
+    """'Age UK 4 (contact yes, communication no, referrals yes); Mind not rated (…)': each member's
+    latest rating and the three conditions of a 5 as they hold today."""
+    parts = []
+    for member in row["members"]:
+        rating = member.get("latest_rating")
+        held = ", ".join(f"{word} {_yes(member['conditions'][key])}" for key, word in CONDITION_WORDS.items())
+        parts.append(f"{member['organisation']} {rating['score'] if rating else 'not rated'} ({held})")
+    return "; ".join(parts)
 
 
 def _number(value) -> str:

@@ -313,11 +313,16 @@ def match_columns(kind: Kind, headers: list[str], keys: list[str], others: Itera
             "Start from a template: the import page offers one for each kind."
         )
     notes = []
-    # Scores that `keel audit` adds (health_…) are read-only facts: named as one group, not one by one.
+    # Scores and activity figures that `keel audit` adds are read-only facts: named as one group each.
+    from keel.register.audit import ACTIVITY_FACTS
+
     computed = [name for name in ignored if name.lower().startswith("health_")]
-    ignored = [name for name in ignored if name not in computed]
+    facts = [name for name in ignored if name.strip().lower() in ACTIVITY_FACTS]
+    ignored = [name for name in ignored if name not in computed and name not in facts]
     if computed:
         ignored.append(f"the {len(computed)} health score columns of the audit")
+    if facts:
+        ignored.append(f"the {len(facts)} activity columns of the audit")
     if ignored:
         notes.append(f"These columns are not part of an import of {kind.name} and were ignored: {', '.join(ignored)}.")
     return matched, notes

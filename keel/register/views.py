@@ -112,6 +112,8 @@ def partnership_detail(request, pk):
         raise Http404 from None
     priorities = StrategicPriority.objects.filter(archived_at__isnull=True)
     current = {a.priority_id: a.score for a in partnership.alignments.all()}
+    from keel.activity.summary import partnership_activity
+
     context = {
         "partnership": partnership,
         "history": history(partnership),
@@ -119,6 +121,10 @@ def partnership_detail(request, pk):
         "alignment_form": AlignmentForm(priorities=priorities, current=current),
         "inline_fields": INLINE_FIELDS,
         "health": partnership_results(partnership),
+        # Working together, the members' attendance, ratings and conditions, outcomes, referrals,
+        # open actions and the timeline's first page: a fixed number of queries.
+        "activity": partnership_activity(partnership, can_edit=request.membership.allows(Role.EDITOR)),
+        "in_place": True,  # the timeline's filter and pages swap its list in place (htmx)
     }
     return render(request, "register/partnership_detail.html", context)
 

@@ -446,7 +446,9 @@ def test_the_register_kinds_still_import_and_unknown_kinds_list_all(scope_a, wor
     path.write_bytes(b"name\nNorthshire Mind\n")
     out, _ = command("organisations", str(path), "--workspace", workspace_a.slug)
     assert "Imported 1 row." in out
-    with pytest.raises(CommandError, match="it imports organisations, people, partnerships, measurements, instrument and responses"):
+    with pytest.raises(
+        CommandError, match="it imports organisations, people, partnerships, measurements, instrument and responses"
+    ):
         command("widgets", str(path), "--workspace", workspace_a.slug)
     with pytest.raises(CommandError, match="--round does not apply to organisations"):
         command("organisations", str(path), "--workspace", workspace_a.slug, "--round", "1")

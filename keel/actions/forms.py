@@ -1,0 +1,127 @@
+"""Typed input at the edge: the forms that add and change actions.
+
+Querysets and choices are built in __init__, inside the request's workspace scope, so nothing
+of another workspace can be offered or chosen.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from keel.actions.models import Action, ActionStatus, Source
+from keel.activity.models import Meeting
+from keel.register.forms import DateInput
+from keel.register.models import Partnership
+from keel.register.pickers import PersonField
+from keel.register.text import name_key
+
+# Up to this many partnerships are offered as a select list; beyond it the name is typed.
+SELECT_LIMIT = 300
+
+
+def find_partnership(text: str) -> Partnership:
+    """The live partnership `text` names: its id (from the select list), its full name or a unique part of it."""
+    text = " ".join(str(text).split())
+    live = Partnership.objects.filter(archived_at__isnull=True)
+    if text.isdigit() and (found := live.filter(pk=int(text)).first()):
+        return found
+    if found := live.filter(name_key=name_key(text)).first():
+        return found
+    matches = list(live.filter(name__icontains=text).order_by("name_key")[:6])
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise forms.ValidationError(
+            f"No partnership called {text!r} is in the register (archived ones take no new actions). "
+            "Check the spelling, or leave it empty for an action of no partnership."
+        )
+    names = ", ".join(p.name for p in matches[:5]) + (", …" if len(matches) > 5 else "")
+    raise forms.ValidationError(f"Several partnerships match {text!r} ({names}): type the full name of one.")
+
+
+class PartnershipField(forms.CharField):
+    """One live partnership, or none: a select list in a small register, a typed name in a large one."""
+
+    def offer(self) -> None:
+        live = Partnership.objects.filter(archived_at__isnull=True)
+        if live.count() < SELECT_LIMIT:
+            names = live.order_by("name_key").values_list("pk", "name")
+            self.widget = forms.Select(choices=[("", "None: not a partnership's action"), *names])
+        else:
+            self.widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+            self.help_text = "Type the partnership's name (or enough of it to be unique), or leave it empty."
+
+    def prepare_value(self, value):
+        if isinstance(value, Partnership):
+            return value.name if isinstance(self.widget, forms.TextInput) else str(value.pk)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return find_partnership(text) if text else None
+
+
+class ActionForm(forms.ModelForm):
+    """The fields a person edits: title, owner, due date, status, steps and notes."""
+
+    owner = PersonField(help_text="Who will do it. Type a name or an e-mail, then choose from the suggestions.")
+
+    class Meta:
+        model = Action
+        fields = ["title", "owner", "due", "status", "steps", "notes"]
+        widgets = {
+            "due": DateInput(),
+            "steps": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"due": "Due date", "steps": "Steps"}
+        help_texts = {"steps": "One step per line."}
+
+
+class NewActionForm(ActionForm):
+    """A new action: also its partnership, and (hidden) the meeting it came from, if any."""
+
+    partnership = PartnershipField(required=False)
+    source = forms.ChoiceField(choices=[("", ""), (Source.MEETING, "")], required=False, widget=forms.HiddenInput)
+    source_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta(ActionForm.Meta):
+        fields = ["title", "owner", "due", "steps", "notes"]
+
+    field_order = ["title", "partnership", "owner", "due", "steps", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].offer()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == Source.MEETING:
+            data["meeting"] = source_meeting(data.get("source_id"), data.get("partnership"))
+        elif data.get("source_id"):
+            raise forms.ValidationError("An action comes from a meeting here, or from nothing: the source is unknown.")
+        return data
+
+
+def source_meeting(meeting_id, partnership: Partnership | None) -> Meeting:
+    """The meeting an action comes from: it must be one of this workspace's, of the same partnership."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
+    if meeting is None:
+        raise forms.ValidationError(
+            "The meeting this action was to come from is not in this workspace (it may have been deleted). "
+            "Add the action from the meeting's page again, or without a meeting."
+        )
+    if partnership is None or meeting.partnership_id != partnership.pk:
+        raise forms.ValidationError(
+            f"The meeting of {meeting.date:%d/%m/%Y} belongs to another partnership: choose {meeting.partnership}, "
+            "or add the action without a meeting."
+        )
+    return meeting
+
+
+STATUS_FILTERS = {
+    "open": ("Open and in progress", [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+    "done": ("Done", [ActionStatus.DONE]),
+    "dropped": ("Dropped", [ActionStatus.DROPPED]),
+    "all": ("All", None),
+}
