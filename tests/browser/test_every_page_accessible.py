@@ -6,9 +6,12 @@ import pytest
 from axe import check_accessibility
 from django.urls import reverse
 
+from keel.actions.models import Action
+from keel.activity import services as activity
 from keel.assessments import services as assessments
 from keel.core.audit import Actor
 from keel.core.tenancy import workspace_scope
+from keel.outcomes import services as outcomes
 from keel.register import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -41,7 +44,39 @@ def records(workspace_a):
             for n in range(3)
         ]
         assessments.import_responses(actor, round_, rows, "test")
+        # A working life: a meeting, a contact, a referral, a rating of 2 (and its action), an indicator.
+        today = dt.date.today()
+        meeting = activity.save_meeting(
+            actor, partnership, {"date": today, "agenda": "Winter plan"}, {mind: ("attended", "Priya Shah")}
+        )
+        activity.log_contact(actor, partnership, {"date": today, "organisation": mind, "person": priya})
+        referral = activity.save_referral(
+            actor,
+            partnership,
+            {"from_organisation": mind, "to_organisation": trust, "date": today, "client_reference": "C-1042"},
+        )
+        activity.rate(actor, partnership, trust, 2)
+        indicator = outcomes.save_indicator(
+            actor,
+            partnership,
+            {
+                "name": "People supported at home",
+                "baseline": 100,
+                "baseline_date": today - dt.timedelta(days=200),
+                "target": 200,
+                "target_date": today + dt.timedelta(days=165),
+            },
+        )
+        for months in (6, 3, 0):
+            outcomes.record_measurement(
+                actor, indicator, today - dt.timedelta(days=30 * months), 100 + 20 * (6 - months)
+            )
     return {
+        "meeting": meeting,
+        "referral": referral,
+        "indicator": indicator,
+        "action": Action.all_workspaces.get(),
+        "trust": trust,
         "partnership": partnership,
         "organisation": mind,
         "person": priya,
@@ -78,6 +113,22 @@ PAGES = [
     ("assessments:instruments", None),
     ("assessments:instrument", "instrument"),
     ("assessments:instrument_upload", None),
+    ("activity:partnership_meeting_new", "partnership"),
+    ("activity:meeting", "meeting"),
+    ("activity:meeting_edit", "meeting"),
+    ("activity:meeting_delete", "meeting"),
+    ("activity:partnership_contact_new", "partnership"),
+    ("activity:partnership_referrals", "partnership"),
+    ("activity:partnership_referral_new", "partnership"),
+    ("activity:referral_edit", "referral"),
+    ("activity:partnership_timeline", "partnership"),
+    ("outcomes:partnership_indicator_new", "partnership"),
+    ("outcomes:indicator", "indicator"),
+    ("outcomes:indicator_edit", "indicator"),
+    ("outcomes:indicator_delete", "indicator"),
+    ("actions:actions", None),
+    ("actions:action_new", None),
+    ("actions:action", "action"),
     ("members", None),
     ("workspace_settings", None),
     ("workspace_history", None),
@@ -96,7 +147,11 @@ def test_every_page_meets_wcag_aa(page, login, admin, workspace_a, records, widt
         response = page.goto(reverse(name, kwargs=kwargs))
         assert response.status == 200, name
         check_accessibility(page)
-    for path in [reverse("workspaces"), reverse("password_change"), "/no-such-page/"]:
+    rate = reverse(
+        "activity:partnership_rate",
+        kwargs={"ws": workspace_a.slug, "pk": records["partnership"].pk, "organisation_pk": records["trust"].pk},
+    )
+    for path in [rate, reverse("workspaces"), reverse("password_change"), "/no-such-page/"]:
         page.goto(path)
         check_accessibility(page)
 
