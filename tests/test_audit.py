@@ -71,6 +71,7 @@ PARTNERSHIP = {
     "referrals_made": int,
     "referral_completion_rate": (float, type(None)),
     "overdue_follow_ups": int,
+    "referral_pathway_documented": bool,
     "outcome_indicators_on_track": int,
     "outcome_indicators_total": int,
 }
@@ -268,7 +269,7 @@ def test_audit_rows_take_the_same_number_of_queries_at_any_size(scope_a, actor, 
     make_many(actor, n)
     # 1: partnerships with their leads; 2: members with organisations and contacts;
     # 3: alignments with their priorities; 4: the latest round with responses of each.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         rows = audit_rows(scope_a)
     assert len(rows) == n
     assert all(len(row["members"]) == 2 and row["lead"] for row in rows)

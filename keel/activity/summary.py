@@ -167,7 +167,7 @@ def _rate(value: float | None) -> float | None:
 
 def audit_activity(partnerships: list[tuple[Partnership, list[PartnershipMember]]], today: dt.date) -> dict[int, dict]:
     """The activity keys of `keel audit` for every partnership given, with a "members" mapping of
-    organisation id to each member's keys: eleven queries for the whole workspace, whatever its size.
+    organisation id to each member's keys: twelve queries for the whole workspace, whatever its size.
 
     Reads the whole workspace (partnerships=None) rather than listing ids, which would send every
     partnership's id back to the database."""
@@ -179,6 +179,7 @@ def audit_activity(partnerships: list[tuple[Partnership, list[PartnershipMember]
     last_contact = queries.last_contact_by_partnership()
     referrals = queries.referral_figures_by_partnership(today)
     tallies = outcome_queries.tallies_by_partnership()
+    pathways = queries.documented_pathways()
     together: dict[int, list[int]] = {}
     for (pid, _), (attended, total) in attendance.items():
         sums = together.setdefault(pid, [0, 0])
@@ -200,6 +201,7 @@ def audit_activity(partnerships: list[tuple[Partnership, list[PartnershipMember]
             "referrals_made": figures.made,
             "referral_completion_rate": _rate(figures.completion_rate),
             "overdue_follow_ups": figures.overdue,
+            "referral_pathway_documented": pk in pathways,
             "outcome_indicators_on_track": outcomes.on_track if outcomes else 0,
             "outcome_indicators_total": outcomes.total if outcomes else 0,
             "members": {

@@ -229,6 +229,7 @@ ACTIVITY_COLUMNS = [
     Column("referrals_made", "Referrals", lambda row: _number(row["referrals_made"]), 9),
     Column("referral_completion_rate", "Completed", lambda row: _percent(row["referral_completion_rate"]), 9, True),
     Column("overdue_follow_ups", "Overdue follow-ups", lambda row: _number(row["overdue_follow_ups"]), 18),
+    Column("referral_pathway_documented", "Pathway", lambda row: _yes(row["referral_pathway_documented"]), 7),
     Column("outcome_indicators_on_track", "Outcomes on track", lambda row: _outcomes(row, "on_track"), 17, True),
     Column("outcome_indicators_total", "Outcome indicators", lambda row: _outcomes(row, "total"), 18, True),
     Column("member_ratings", "Member ratings and conditions", lambda row: member_ratings_text(row), 60),

@@ -23,6 +23,7 @@ PARTNERSHIP_KEYS = {
     "referrals_made",
     "referral_completion_rate",
     "overdue_follow_ups",
+    "referral_pathway_documented",
     "outcome_indicators_on_track",
     "outcome_indicators_total",
 }
@@ -52,6 +53,7 @@ def test_json_gives_the_activity_of_each_partnership(busy, make_partnership):
         "referrals_made": 2,
         "referral_completion_rate": 0.5,
         "overdue_follow_ups": 1,
+        "referral_pathway_documented": False,
         "outcome_indicators_on_track": 1,
         "outcome_indicators_total": 1,
     }
@@ -64,6 +66,7 @@ def test_json_gives_the_activity_of_each_partnership(busy, make_partnership):
         "referrals_made": 0,
         "referral_completion_rate": None,
         "overdue_follow_ups": 0,
+        "referral_pathway_documented": False,
         "outcome_indicators_on_track": 0,
         "outcome_indicators_total": 0,
     }
@@ -142,6 +145,6 @@ def test_the_audit_holds_its_query_count_from_2_to_20_partnerships_with_activity
         assert len(rows) == n and all(row["referrals_made"] == 2 for row in rows)
         counts.append(len(context))
     assert counts[0] == counts[1], f"{counts[0]} queries with 2 partnerships, {counts[1]} with 20"
-    # 4 for the register and health; 11 for activity: 5 for the conditions, attendance, ratings,
-    # 2 for the last contacts, referrals, indicators.
-    assert counts[0] == 15
+    # 4 for the register and health; 12 for activity: 5 for the conditions, attendance, ratings,
+    # 2 for the last contacts, referrals, indicators, documented pathways.
+    assert counts[0] == 16
