@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -24,6 +23,7 @@ from django.utils import timezone
 from keel.activity.models import AttendanceStatus, Contact, Meeting, Referral, RelationshipRating
 from keel.core.tenancy import current_workspace
 from keel.outcomes.models import Measurement
+from keel.outcomes.queries import figure
 from keel.register.models import KeyPersonChange, Partnership
 
 PAGE_SIZE = 25
@@ -225,22 +225,9 @@ def _ratings(ids, ws, partnership, can_edit, today):
     return found
 
 
-def amount(value: Decimal, unit: str = "") -> str:
-    """42, 12.5 %, £1,200: a measurement as people write it."""
-    number = f"{value.normalize():,f}" if isinstance(value, Decimal) else f"{value:,}"
-    if "." in number:
-        number = number.rstrip("0").rstrip(".")
-    unit = unit.strip()
-    if not unit:
-        return number
-    if unit in ("£", "$", "€"):
-        return f"{unit}{number}"
-    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
-
-
 def measurement_text(measurement: Measurement) -> str:
     indicator = measurement.indicator
-    return f"{indicator.name}: {amount(measurement.value, indicator.unit)} ({measurement.period:%d/%m/%Y})"
+    return f"{indicator.name}: {figure(measurement.value, indicator.unit.strip())} ({measurement.period:%d/%m/%Y})"
 
 
 def _measurements(ids, ws, partnership, can_edit, today):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from keel.activity import timeline
 from keel.activity.models import Contact
+from keel.outcomes.queries import figure
 from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
@@ -168,10 +169,10 @@ def test_htmx_gets_only_the_list_with_links_that_swap_in_place(busy, scope_a, cl
 
 
 def test_amounts_read_as_people_write_them():
-    assert timeline.amount(Decimal("42.0000"), "people") == "42 people"
-    assert timeline.amount(Decimal("12.5000"), "%") == "12.5%"
-    assert timeline.amount(Decimal("1200"), "£") == "£1,200"
-    assert timeline.amount(Decimal("0.2500")) == "0.25"
+    assert figure(Decimal("42.0000"), "people") == "42 people"
+    assert figure(Decimal("12.5000"), "%") == "12.5%"
+    assert figure(Decimal("1200"), "£") == "£1,200"
+    assert figure(Decimal("0.2500")) == "0.25"
 
 
 def test_referral_states_in_words(busy):
