@@ -1,14 +1,13 @@
 """The demo workspace: believable, complete in its variety, and reproducible from its seed."""
 
 import datetime as dt
-import io
 import time
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.db import transaction
 
-from keel.core.models import ChangeRecord, Workspace
+from keel.core.models import ChangeRecord
 from keel.core.tenancy import workspace_scope
 from keel.register.demo import build_demo
 from keel.register.demo_data import SECTORS
@@ -71,9 +70,18 @@ def dump(workspace) -> dict:
         }
 
 
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker):
+    """One small demo for the module's tests, in a transaction rolled back at the end (each test
+    runs in a savepoint inside it): building it takes seconds, and the tests only read it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_demo("small", seed=1, reference_date=REFERENCE)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def small(db):
-    return build_demo("small", seed=1, reference_date=REFERENCE)
+def small(small_demo, db):
+    return small_demo
 
 
 def test_small_demo_has_the_promised_sizes(small):
@@ -156,23 +164,6 @@ def test_the_same_seed_makes_the_same_data_and_another_seed_other_data(db):
     assert dump(first)["partnerships"] != dump(other)["partnerships"]
 
 
-def test_demo_command_creates_a_new_workspace_each_time_and_prints_its_slug(db):
-    out = io.StringIO()
-    call_command("demo", "--seed", "3", stdout=out, stderr=io.StringIO())
-    call_command("demo", "--seed", "3", "--name", "Training copy", stdout=out, stderr=io.StringIO())
-    slugs = out.getvalue().split()
-    assert slugs == ["northshire-integrated-care-partnership-demo", "training-copy"]
-    assert Workspace.objects.get(slug=slugs[0]).name == "Northshire Integrated Care Partnership (demo)"
-    call_command("demo", stdout=out, stderr=io.StringIO())
-    assert out.getvalue().split()[-1] == "northshire-integrated-care-partnership-demo-2"
-
-
-def test_demo_refuses_an_unknown_size(db):
-    with pytest.raises(ValueError, match="small or large"):
-        build_demo("medium")
-    assert not Workspace.objects.exists()
-
-
 def test_progress_is_reported_up_to_the_total(db):
     seen = []
     build_demo("small", seed=2, reference_date=REFERENCE, progress=lambda n, total, what: seen.append((n, total)))
@@ -181,6 +172,8 @@ def test_progress_is_reported_up_to_the_total(db):
 
 @pytest.mark.slow
 def test_large_demo_is_big_and_quick(db):
+    from test_activity.test_activity_demo import check_large_activity
+
     started = time.monotonic()
     workspace = build_demo("large", seed=1, reference_date=REFERENCE)
     elapsed = time.monotonic() - started
@@ -193,6 +186,7 @@ def test_large_demo_is_big_and_quick(db):
         assert list(ChangeRecord.objects.values_list("action", flat=True)) == ["workspace.demo_loaded"]
         assert not Partnership.objects.filter(name_key="").exists()
         check_large_assessment_history()  # here, so that the large demo is built only once
+        check_large_activity()  # the same, for activity and outcomes
     assert elapsed < 120
 
 

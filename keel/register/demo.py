@@ -27,6 +27,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from keel.activity.demo import build_activity
 from keel.assessments.demo import build_history
 from keel.core.audit import Actor
 from keel.core.models import ChangeRecord, Workspace
@@ -105,9 +106,11 @@ def build_demo(
     with transaction.atomic():
         workspace = create_workspace(name or DEFAULT_NAMES[size])
         with workspace_scope(workspace):
+            report = _Reported(progress or _quiet)
             write = _write_with_services if size == "small" else _write_in_bulk
-            counts = write(workspace, plan, progress or _quiet)
-            counts |= build_history(ACTOR, size, seed, reference, progress or _quiet, done=_total(plan))
+            counts = write(workspace, plan, report)
+            counts |= build_history(ACTOR, size, seed, reference, report, done=report.done)
+            counts |= build_activity(ACTOR, size, seed, reference, report, done=report.done)
             ChangeRecord.objects.create(
                 workspace=workspace,
                 via=ACTOR.via,
@@ -129,6 +132,17 @@ def build_demo(
 
 def _quiet(done: int, total: int, what: str) -> None:
     pass
+
+
+class _Reported:
+    """Passes progress on, counting the rows reported so far: each part's bar starts from there."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.done = progress, 0
+
+    def __call__(self, rows: int, total: int, what: str) -> None:
+        self.done += rows
+        self.progress(rows, total, what)
 
 
 # ---------------------------------------------------------------- planning: plain data only
