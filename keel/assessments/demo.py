@@ -1,8 +1,8 @@
 """Assessment history for the demo workspace: rounds of Keel's health check, with answers.
 
-`build_demo` calls `build_history` after the register, before the activity demo. Like the register's demo it plans first, from its
-own `random.Random` seeded from the demo's seed, then writes: the same seed gives the same
-history. Dates are counted from the demo's reference date.
+`build_demo` calls `build_history` after the register, before the activity demo. Like the
+register's demo it plans first, from its own `random.Random` seeded from the demo's seed, then
+writes: the same seed gives the same history. Dates are counted from the demo's reference date.
 
 Each assessed partnership has a story (strong, improving, declining, watch, concern, or a
 perception gap) that sets its "true health" per dimension in each round. An answer is that
