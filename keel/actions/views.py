@@ -24,6 +24,7 @@ from keel.actions.forms import STATUS_FILTERS, ActionForm, NewActionForm, source
 from keel.actions.models import OPEN_STATUSES, Action, ActionStatus, Source
 from keel.activity.models import Meeting, RelationshipRating
 from keel.core.audit import Actor, history
+from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
@@ -86,21 +87,6 @@ def _partnerships_with_actions(actions) -> list[tuple[int, str]]:
     return list(Partnership.objects.filter(pk__in=with_actions).order_by("name_key").values_list("pk", "name"))
 
 
-def _save(form, save):
-    """Call a service with a valid form's data; a refusal becomes a form error. Returns the action or None."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ServiceError as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:
-        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, errors in by_field.items():
-            form.add_error(field if field in form.fields else None, errors)
-    return None
-
-
 @requires_role(Role.EDITOR)
 def action_new(request):
     """Add an action; ?partnership=<id> chooses its partnership, &source=meeting&source_id=<id> its meeting."""
@@ -115,7 +101,7 @@ def action_new(request):
                 values.update(source=Source.MEETING, source_id=data["meeting"].pk)
             return services.create_action(Actor.of(request), values)
 
-        action = _save(form, create)
+        action = save_form(form, create)
         if action:
             messages.success(request, f"Action added: {action.title}.")
             return redirect("actions:action", ws=request.workspace.slug, pk=action.pk)
@@ -155,7 +141,7 @@ def action_detail(request, pk):
     edited = copy.copy(action)
     form = ActionForm(request.POST or None, instance=edited)
     if request.method == "POST":
-        if _save(form, lambda data: services.change_action(Actor.of(request), edited, data)):
+        if save_form(form, lambda data: services.change_action(Actor.of(request), edited, data)):
             messages.success(request, "Changes saved.")
             return redirect("actions:action", ws=request.workspace.slug, pk=action.pk)
     today = timezone.localdate()

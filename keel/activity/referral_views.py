@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,8 +18,8 @@ from keel.activity import queries, rules, services
 from keel.activity.models import Referral, ReferralOutcome
 from keel.activity.referral_forms import ReferralForm
 from keel.core.audit import Actor, history
+from keel.core.forms import save_form
 from keel.core.models import Role
-from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
 from keel.register.models import AgreedProcess, Organisation, Partnership, ProcessKind
 
@@ -84,21 +83,6 @@ def referral_list(request, pk):
     return render(request, "activity/referral_list.html", context)
 
 
-def _save(form, save):
-    """Call the service with a valid form's data; a refusal becomes a form error. Returns the referral or None."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ServiceError as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:  # from the model's full_clean inside the service
-        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, errors in by_field.items():
-            form.add_error(field if field in form.fields else None, errors)
-    return None
-
-
 def _form_page(request, form, partnership, title, referral=None):
     context = {
         "form": form,
@@ -115,7 +99,7 @@ def referral_new(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = ReferralForm(request.POST or None, partnership=partnership)
     if request.method == "POST":
-        referral = _save(form, lambda data: services.save_referral(Actor.of(request), partnership, data))
+        referral = save_form(form, lambda data: services.save_referral(Actor.of(request), partnership, data))
         if referral:
             messages.success(
                 request,
@@ -139,7 +123,7 @@ def referral_edit(request, pk):
         request.POST or None, initial=initial, partnership=partnership, current_handoff=referral.handoff_to
     )
     if request.method == "POST":
-        saved = _save(form, lambda data: services.save_referral(Actor.of(request), partnership, data, referral))
+        saved = save_form(form, lambda data: services.save_referral(Actor.of(request), partnership, data, referral))
         if saved:
             messages.success(request, f"Referral {saved.client_reference} saved. Outcome: {saved.outcome_label}.")
             return redirect("activity:partnership_referrals", ws=request.workspace.slug, pk=partnership.pk)

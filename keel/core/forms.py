@@ -50,3 +50,25 @@ class AddMemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+def save_form(form, save):
+    """Call a service with a valid form's data; a refusal becomes a form error, kept with what was typed.
+
+    Returns what `save` returned, or None when the form is invalid or the service refused.
+    """
+    from django.core.exceptions import ValidationError
+
+    from keel.core.services import ServiceError
+
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ServiceError as error:
+        form.add_error(None, str(error))
+    except ValidationError as error:  # from the model's full_clean inside the service
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, errors in by_field.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None

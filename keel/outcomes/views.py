@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from keel.core.audit import Actor, history
+from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
@@ -20,21 +21,6 @@ from keel.outcomes.forms import IndicatorForm, MeasurementForm
 from keel.outcomes.models import Indicator, Measurement
 from keel.outcomes.services import INDICATOR_FIELDS
 from keel.register.models import Partnership
-
-
-def _save(form, save):
-    """Call a service with a valid form's data; a refusal becomes a form error. Returns the result or None."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ServiceError as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:  # from the model's full_clean inside the service
-        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, errors in by_field.items():
-            form.add_error(field if field in form.fields else None, errors)
-    return None
 
 
 def _indicator(pk) -> Indicator:
@@ -51,7 +37,7 @@ def indicator_new(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = IndicatorForm(request.POST or None)
     if request.method == "POST":
-        indicator = _save(form, lambda data: services.save_indicator(Actor.of(request), partnership, data))
+        indicator = save_form(form, lambda data: services.save_indicator(Actor.of(request), partnership, data))
         if indicator:
             messages.success(request, f"Indicator {indicator.name} added. Add its measurements below.")
             return redirect("outcomes:indicator", ws=request.workspace.slug, pk=indicator.pk)
@@ -79,7 +65,9 @@ def indicator_edit(request, pk):
     initial = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     form = IndicatorForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        if _save(form, lambda data: services.save_indicator(Actor.of(request), indicator.partnership, data, indicator)):
+        if save_form(
+            form, lambda data: services.save_indicator(Actor.of(request), indicator.partnership, data, indicator)
+        ):
             messages.success(request, "Changes saved.")
             return redirect("outcomes:indicator", ws=request.workspace.slug, pk=indicator.pk)
     return _form_page(request, form, indicator.partnership, f"Change {initial['name']}", indicator)

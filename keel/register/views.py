@@ -1,7 +1,6 @@
 """The register's pages. Thin: reads come from queries, writes go through services."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from keel.assessments.queries import latest_health, partnership_results
 from keel.core.audit import Actor, history
+from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
@@ -51,21 +51,6 @@ def _list(request, template, context):
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         template = template.replace(".html", "_results.html")
     return render(request, template, context)
-
-
-def _save_form(request, form, save):
-    """Call a service with a valid form's data; a refusal becomes a form error. Returns the object or None."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ServiceError as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:  # from the model's full_clean inside the service
-        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, errors in by_field.items():
-            form.add_error(field if field in form.fields else None, errors)
-    return None
 
 
 # Partnerships -------------------------------------------------------------------------
@@ -137,8 +122,7 @@ def _partnership_values(data):
 def partnership_create(request):
     form = PartnershipForm(request.POST or None, with_partners=True)
     if request.method == "POST":
-        partnership = _save_form(
-            request,
+        partnership = save_form(
             form,
             lambda data: services.save_partnership(
                 Actor.of(request), _partnership_values(data), organisations=list(data["partners"])
@@ -155,7 +139,7 @@ def partnership_edit(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = PartnershipForm(request.POST or None, instance=partnership)
     if request.method == "POST":
-        saved = _save_form(request, form, lambda data: services.save_partnership(Actor.of(request), data, partnership))
+        saved = save_form(form, lambda data: services.save_partnership(Actor.of(request), data, partnership))
         if saved:
             messages.success(request, "Changes saved.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
@@ -173,7 +157,7 @@ def partnership_field(request, pk, field):
     form = PartnershipForm(request.POST or None, instance=partnership, only=field)
     editing = request.method == "GET" and request.GET.get("cancel") != "1"
     if request.method == "POST":
-        if _save_form(request, form, lambda data: services.save_partnership(Actor.of(request), data, partnership)):
+        if save_form(form, lambda data: services.save_partnership(Actor.of(request), data, partnership)):
             editing = False
         else:
             editing = True
@@ -190,7 +174,7 @@ def member_add(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = MemberForm(request.POST or None)
     if request.method == "POST":
-        member = _save_form(request, form, lambda data: services.add_member(Actor.of(request), partnership, data))
+        member = save_form(form, lambda data: services.add_member(Actor.of(request), partnership, data))
         if member:
             messages.success(request, f"{member.organisation} added.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
@@ -208,7 +192,7 @@ def member_edit(request, pk, member_pk):
     )
     form = MemberForm(request.POST or None, instance=member)
     if request.method == "POST":
-        if _save_form(request, form, lambda data: services.change_member(Actor.of(request), member, data)):
+        if save_form(form, lambda data: services.change_member(Actor.of(request), member, data)):
             messages.success(request, "Member changed.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
     title = f"{member.organisation} in {member.partnership}"
@@ -247,7 +231,7 @@ def process_add(request, pk):
     partnership = get_object_or_404(Partnership, pk=pk)
     form = ProcessForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if _save_form(request, form, lambda data: services.add_process(Actor.of(request), partnership, data)):
+        if save_form(form, lambda data: services.add_process(Actor.of(request), partnership, data)):
             messages.success(request, "Document added.")
             return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
     return render(
@@ -374,7 +358,7 @@ def simple_create(kind):
     def view(request):
         form = form_class(request.POST or None)
         if request.method == "POST":
-            obj = _save_form(request, form, lambda data: save(Actor.of(request), data))
+            obj = save_form(form, lambda data: save(Actor.of(request), data))
             if obj:
                 messages.success(request, f"{obj} created.")
                 return _after_save(request, kind, obj)
@@ -391,7 +375,7 @@ def simple_edit(kind):
         obj = get_object_or_404(model, pk=pk)
         form = form_class(request.POST or None, instance=obj)
         if request.method == "POST":
-            if _save_form(request, form, lambda data: save(Actor.of(request), data, obj)):
+            if save_form(form, lambda data: save(Actor.of(request), data, obj)):
                 messages.success(request, "Changes saved.")
                 return _after_save(request, kind, obj)
         context = {"form": form, "title": f"Edit {obj}", "object": obj, "history": history(obj)}
