@@ -23,6 +23,16 @@ class IndicatorStatus:
     def label(self) -> str:
         return rules.STATUS_LABELS[self.status]
 
+    @property
+    def latest_shown(self) -> str:
+        """The latest value with its unit, as the indicator page writes it: 83.7%, £1,200, 42 people."""
+        return "" if self.latest_value is None else figure(self.latest_value, self.indicator.unit.strip())
+
+    @property
+    def target_shown(self) -> str:
+        target = self.indicator.target
+        return "" if target is None else figure(target, self.indicator.unit.strip())
+
 
 def with_status(indicators=None, partnerships=None) -> list[IndicatorStatus]:
     """Indicators with their latest measurement and status; one query, whatever their number."""
@@ -110,6 +120,16 @@ class IndicatorPage:
     @property
     def label(self) -> str:
         return rules.STATUS_LABELS[self.status]
+
+    @property
+    def latest_shown(self) -> str:
+        """The latest value with its unit, as the indicator page writes it: 83.7%, £1,200, 42 people."""
+        return "" if self.latest_value is None else figure(self.latest_value, self.indicator.unit.strip())
+
+    @property
+    def target_shown(self) -> str:
+        target = self.indicator.target
+        return "" if target is None else figure(target, self.indicator.unit.strip())
 
     @property
     def baseline(self) -> str:

@@ -14,6 +14,7 @@ from keel.activity import summary
 from keel.activity.models import RelationshipRating
 from keel.register import queries
 from keel.register import services as register
+from keel.register.text import add_months
 from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,24 @@ def test_attendance_in_words(attended, meetings, text):
 
 def test_days_ago_in_words():
     assert [summary.days_ago(d) for d in (None, 0, 1, 12)] == ["", "today", "yesterday", "12 days ago"]
+
+
+def test_indicator_figures_are_written_as_on_the_indicator_page(client, editor, busy, actor):
+    from keel.outcomes import services as outcomes
+
+    today = timezone.localdate()
+    indicator = outcomes.save_indicator(
+        actor,
+        busy.partnership,
+        {
+            "name": "Seen within a week",
+            "unit": "%",
+            "baseline": 80,
+            "baseline_date": add_months(today, -12),
+            "target": 90,
+            "target_date": add_months(today, 12),
+        },
+    )
+    outcomes.record_measurement(actor, indicator, today, "83.70")
+    text = words(section(page(client, editor, busy.partnership), "outcomes-heading"))
+    assert "Seen within a week Outcome 83.7%" in text and "90% by" in text
