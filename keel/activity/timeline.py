@@ -56,6 +56,7 @@ class Entry:
     text: str
     url: str = ""
     note: str = ""  # a second line where there is one: a contact's summary, a meeting's decisions
+    delete_url: str = ""  # a contact has no page of its own: editors delete it from here
 
     @property
     def label(self) -> str:
@@ -175,7 +176,16 @@ def contact_text(contact: Contact) -> str:
 
 def _contacts(ids, ws, partnership, can_edit, today):
     contacts = Contact.objects.filter(pk__in=ids).select_related("person", "organisation").order_by()
-    return {c.pk: Entry("contact", c.date, contact_text(c), note=_short(c.summary)) for c in contacts}
+    return {
+        c.pk: Entry(
+            "contact",
+            c.date,
+            contact_text(c),
+            note=_short(c.summary),
+            delete_url=reverse("activity:contact_delete", kwargs={"ws": ws, "pk": c.pk}) if can_edit else "",
+        )
+        for c in contacts
+    }
 
 
 def referral_state(referral: Referral, today: dt.date) -> str:

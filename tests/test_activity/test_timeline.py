@@ -193,3 +193,17 @@ def test_referral_states_in_words(busy):
         assert timeline.referral_state(referral, today) == words
     referral.outcome = "unknown"
     assert timeline.referral_state(referral, today) == "outcome unknown"
+
+
+def test_an_editor_deletes_a_contact_from_the_timeline_and_a_viewer_cannot(client, editor, viewer, scope_a, actor):
+
+    partnership = busy_partnership(actor).partnership
+    contact = Contact.objects.filter(partnership=partnership).first()
+    url = reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+    delete = reverse("activity:contact_delete", kwargs={"ws": scope_a.slug, "pk": contact.pk})
+    client.force_login(viewer)
+    assert delete not in client.get(url).content.decode()
+    client.force_login(editor)
+    assert delete in client.get(url).content.decode()
+    assert client.post(delete).status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()
