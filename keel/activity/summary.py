@@ -177,7 +177,7 @@ def audit_activity(partnerships: list[tuple[Partnership, list[PartnershipMember]
     attendance = queries.attendance(today)
     ratings = queries.latest_ratings()
     last_contact = queries.last_contact_by_partnership()
-    referrals = queries.referral_figures_by_partnership(today)
+    referrals = queries.referral_counts_by_partnership(today)
     tallies = outcome_queries.tallies_by_partnership()
     pathways = queries.documented_pathways()
     together: dict[int, list[int]] = {}

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from keel.actions.models import Action
 from keel.activity import services
@@ -383,3 +385,45 @@ def test_a_referral_with_an_organisation_that_has_left_can_still_be_given_its_ou
             partnership,
             {"from_organisation": org, "to_organisation": other, "date": days_ago(2), "client_reference": "C-78"},
         )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60),
+            st.integers(0, 30),
+            st.sampled_from(["", "received", "declined", "not_eligible", "lost", "unknown"]),
+        ),
+        max_size=12,
+    )
+)
+def test_the_audit_counts_referrals_in_the_database_as_the_rule_does(actor, alliance, referrals):
+    from keel.activity import queries, rules
+    from keel.activity.models import Referral
+
+    partnership, org, other = alliance["partnership"], alliance["org"], alliance["other"]
+    Referral.objects.all().delete()
+    for n, (age, follow_up, outcome) in enumerate(referrals):
+        date = days_ago(age)
+        services.save_referral(
+            actor,
+            partnership,
+            {
+                "from_organisation": org,
+                "to_organisation": other,
+                "date": date,
+                "client_reference": f"C-{n}",
+                "follow_up_due": date + dt.timedelta(days=follow_up),
+                "outcome": outcome,
+            },
+        )
+    facts = [f for *_, f in queries.referral_facts([partnership.pk])]
+    expected = rules.referral_figures(facts, TODAY)
+    counted = queries.referral_counts_by_partnership(TODAY).get(partnership.pk)
+    if not referrals:
+        assert counted is None
+    else:
+        found = (counted.made, counted.received, counted.decided, counted.overdue, counted.awaiting)
+        assert found == (expected.made, expected.received, expected.decided, expected.overdue, expected.awaiting)
+        assert counted.completion_rate == expected.completion_rate
