@@ -192,3 +192,19 @@ def test_referral_figures():
 def test_no_referrals_give_no_rates():
     figures = rules.referral_figures([], TODAY)
     assert figures.made == 0 and figures.completion_rate is None and figures.median_days is None
+
+
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2028, 1, 31), 1, dt.date(2028, 2, 29)),
+        (dt.date(2026, 11, 26), 1, dt.date(2026, 12, 26)),
+        (dt.date(2026, 12, 15), 1, dt.date(2027, 1, 15)),
+        (dt.date(2026, 3, 31), -1, dt.date(2026, 2, 28)),
+    ],
+)
+def test_a_month_later_stays_within_the_month(day, months, expected):
+    from keel.register.text import add_months
+
+    assert add_months(day, months) == expected
