@@ -12,31 +12,15 @@ from keel.actions.models import Action, ActionStatus, Source
 from keel.activity.models import Meeting
 from keel.register.forms import DateInput
 from keel.register.models import Partnership
-from keel.register.pickers import PersonField
-from keel.register.text import name_key
+from keel.register.pickers import PersonField, find_partnership
 
 # Up to this many partnerships are offered as a select list; beyond it the name is typed.
 SELECT_LIMIT = 300
 
 
-def find_partnership(text: str) -> Partnership:
-    """The live partnership `text` names: its id (from the select list), its full name or a unique part of it."""
-    text = " ".join(str(text).split())
-    live = Partnership.objects.filter(archived_at__isnull=True)
-    if text.isdigit() and (found := live.filter(pk=int(text)).first()):
-        return found
-    if found := live.filter(name_key=name_key(text)).first():
-        return found
-    matches = list(live.filter(name__icontains=text).order_by("name_key")[:6])
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise forms.ValidationError(
-            f"No partnership called {text!r} is in the register (archived ones take no new actions). "
-            "Check the spelling, or leave it empty for an action of no partnership."
-        )
-    names = ", ".join(p.name for p in matches[:5]) + (", …" if len(matches) > 5 else "")
-    raise forms.ValidationError(f"Several partnerships match {text!r} ({names}): type the full name of one.")
+NOT_FOUND = (
+    "(archived ones take no new actions). Check the spelling, or leave it empty for an action of no partnership."
+)
 
 
 class PartnershipField(forms.CharField):
@@ -58,7 +42,7 @@ class PartnershipField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
-        return find_partnership(text) if text else None
+        return find_partnership(text, NOT_FOUND) if text else None
 
 
 class ActionForm(forms.ModelForm):

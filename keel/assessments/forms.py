@@ -17,7 +17,8 @@ from keel.assessments import services
 from keel.assessments.models import Instrument
 from keel.register import queries as register_queries
 from keel.register.models import Partnership, Status, Tier
-from keel.register.text import ReadError, name_key, read_date
+from keel.register.pickers import find_partnership
+from keel.register.text import ReadError, read_date
 
 # Up to this many partnerships are offered as a select list; beyond it the name is typed,
 # because a list of thousands helps nobody (the register has no partnership picker to reuse).
@@ -42,24 +43,7 @@ class DateTextField(forms.CharField):
             raise forms.ValidationError(str(error)) from error
 
 
-def find_partnership(text: str) -> Partnership:
-    """The live partnership `text` names: its id (from the select list), its full name or a unique part of it."""
-    text = " ".join(str(text).split())
-    live = Partnership.objects.filter(archived_at__isnull=True)
-    if text.isdigit() and (found := live.filter(pk=int(text)).first()):
-        return found
-    if found := live.filter(name_key=name_key(text)).first():
-        return found
-    matches = list(live.filter(name__icontains=text).order_by("name_key")[:6])
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise forms.ValidationError(
-            f"No partnership called {text!r} is in the register (archived ones cannot be assessed). "
-            "Check the spelling, or add it under Partnerships first."
-        )
-    names = ", ".join(p.name for p in matches[:5]) + (", …" if len(matches) > 5 else "")
-    raise forms.ValidationError(f"Several partnerships match {text!r} ({names}): type the full name of one.")
+NOT_FOUND = "(archived ones cannot be assessed). Check the spelling, or add it under Partnerships first."
 
 
 class PartnershipField(forms.CharField):
@@ -138,7 +122,7 @@ class RoundForm(forms.Form):
         raw = self._raw("partnership")
         if self.scope == ONE and raw:
             try:
-                self.chosen = raw if isinstance(raw, Partnership) else find_partnership(raw)
+                self.chosen = raw if isinstance(raw, Partnership) else find_partnership(raw, NOT_FOUND)
             except forms.ValidationError as error:
                 self.partnership_error = " ".join(error.messages)
             else:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from keel.core.tenancy import current_workspace
-from keel.register.models import Organisation, Person
+from keel.register.models import Organisation, Partnership, Person
 from keel.register.queries import find_people, label, living_people
 from keel.register.text import name_key
 
@@ -180,3 +180,21 @@ class PartnersField(forms.Field):
     def validate(self, value):
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+def find_partnership(text: str, not_found: str) -> Partnership:
+    """The live partnership `text` names: its id (from a select list), its full name or a unique part
+    of it. `not_found` ends the message when none matches: what to do instead."""
+    text = " ".join(str(text).split())
+    live = Partnership.objects.filter(archived_at__isnull=True)
+    if text.isdigit() and (found := live.filter(pk=int(text)).first()):
+        return found
+    if found := live.filter(name_key=name_key(text)).first():
+        return found
+    matches = list(live.filter(name__icontains=text).order_by("name_key")[:6])
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise forms.ValidationError(f"No partnership called {text!r} is in the register {not_found}")
+    names = ", ".join(p.name for p in matches[:5]) + (", …" if len(matches) > 5 else "")
+    raise forms.ValidationError(f"Several partnerships match {text!r} ({names}): type the full name of one.")
