@@ -113,7 +113,8 @@ def test_pages_hold_their_query_count_from_10_to_1000_partnerships(client, scope
                 url += "?" + urlencode(params)
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], f"{counts[0]} queries with 10 partnerships, {counts[1]} with 1,000"
-    assert counts[0] <= 40
+    # The partnership page carries its activity sections (tests/test_activity/test_activity_query_counts.py).
+    assert counts[0] <= (40 if params == "detail" else 16)
 
 
 def fill_rounds(workspace, partnerships):
