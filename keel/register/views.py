@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from keel.activity.summary import partnership_activity
 from keel.assessments.queries import latest_health, partnership_results
 from keel.core.audit import Actor, history
 from keel.core.forms import save_form
@@ -97,8 +98,6 @@ def partnership_detail(request, pk):
         raise Http404 from None
     priorities = StrategicPriority.objects.filter(archived_at__isnull=True)
     current = {a.priority_id: a.score for a in partnership.alignments.all()}
-    from keel.activity.summary import partnership_activity
-
     context = {
         "partnership": partnership,
         "history": history(partnership),
