@@ -17,11 +17,10 @@ import argparse
 import os
 import re
 import sys
-import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
 
-from timing import report, timed  # noqa: E402
+from timing import count_queries, large_demo_client, report_audit, report_pages  # noqa: E402
 
 
 def busiest(workspace):
@@ -43,20 +42,6 @@ def busiest(workspace):
         return Partnership.objects.get(pk=pk), records
 
 
-def count_queries(client, url):
-    from django.db import connection
-
-    queries = []
-
-    def count(execute, sql, *args):
-        queries.append(sql)
-        return execute(sql, *args)
-
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    return response, len(queries)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
@@ -65,24 +50,9 @@ def main():
     import django
 
     django.setup()
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
-    from keel.core.services import create_admin
-    from keel.register.demo import build_demo
-
-    call_command("migrate", verbosity=0)
-    start = time.perf_counter()
-    workspace = build_demo(size="large", seed=1, name=f"Activity benchmark {time.time_ns()}")
-    report("build_demo('large') (one run)", [time.perf_counter() - start])
+    workspace, client = large_demo_client("Activity benchmark")
     partnership, records = busiest(workspace)
     print(f"busiest partnership: {partnership.name} (id {partnership.pk}), {records} meetings, contacts and referrals")
-    user, _ = create_admin(f"bench{time.time_ns()}", workspace=workspace)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
     base = f"/w/{workspace.slug}/"
     timeline = f"{base}partnerships/{partnership.pk}/timeline/"
     first, _ = count_queries(client, timeline)
@@ -94,22 +64,8 @@ def main():
         "timeline, first page": timeline,
         f"timeline, last page ({last})": f"{timeline}?page={last}",
     }
-    for label, url in urls.items():
-        response, queries = count_queries(client, url)
-        if response.status_code != 200:
-            print(f"{label:<50} skipped: {url} answered {response.status_code}")
-            continue
-        size = len(response.content) / 1024
-        report(label, timed(lambda url=url: client.get(url), runs), f"  {queries} queries, {size:.0f} KB")
-    audit_runs = 3
-    report(
-        "keel audit --format json",
-        timed(
-            lambda: call_command("audit", "--workspace", workspace.slug, "--format", "json", stdout=StringIO()),
-            audit_runs,
-        ),
-    )
-    print(f"database: {connection.vendor}; runs per figure: {runs} (audit: {audit_runs})")
+    report_pages(client, urls, runs)
+    report_audit(workspace, runs)
 
 
 if __name__ == "__main__":

@@ -122,16 +122,6 @@ class IndicatorPage:
         return rules.STATUS_LABELS[self.status]
 
     @property
-    def latest_shown(self) -> str:
-        """The latest value with its unit, as the indicator page writes it: 83.7%, £1,200, 42 people."""
-        return "" if self.latest_value is None else figure(self.latest_value, self.indicator.unit.strip())
-
-    @property
-    def target_shown(self) -> str:
-        target = self.indicator.target
-        return "" if target is None else figure(target, self.indicator.unit.strip())
-
-    @property
     def baseline(self) -> str:
         found = self.indicator
         return "" if found.baseline is None else figure(found.baseline, found.unit)
