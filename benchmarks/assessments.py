@@ -71,7 +71,7 @@ def responses(definition, organisations):
 
 def bench_scoring(runs):
     from keel.assessments import scoring, services
-    from keel.core.audit import Actor
+    from keel.core.changelog import Actor
     from keel.core.services import create_workspace
     from keel.core.tenancy import workspace_scope
     from keel.register import services as register
@@ -111,7 +111,7 @@ def bench_latest_health(runs):
 
     from keel.assessments.models import AssessmentRound, Response
     from keel.core.tenancy import workspace_scope
-    from keel.register.demo import build_demo
+    from keel.portfolio.demo.build import build_demo
     from keel.register.models import Partnership
 
     try:

@@ -27,7 +27,7 @@ def large_demo_client(name: str):
     from django.test import Client
 
     from keel.core.services import create_admin
-    from keel.register.demo import build_demo
+    from keel.portfolio.demo.build import build_demo
 
     call_command("migrate", verbosity=0)
     start = time.perf_counter()

@@ -76,12 +76,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Keel's apps, bottom layer first (docs/architecture.md).
     "keel.core",
+    "keel.common",
     "keel.register",
+    "keel.actions",
     "keel.assessments",
     "keel.activity",
     "keel.outcomes",
-    "keel.actions",
+    "keel.portfolio",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "keel.core.tenancy.WorkspaceMiddleware",
+    "keel.core.middleware.WorkspaceMiddleware",
 ]
 
 ROOT_URLCONF = "keel.urls"

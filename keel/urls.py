@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("keel.core.urls")),
     path("", include("keel.assessments.respond_urls")),
+    path("w/<slug:ws>/", include("keel.portfolio.urls")),
     path("w/<slug:ws>/", include("keel.register.urls")),
     path("w/<slug:ws>/assessments/", include("keel.assessments.urls")),
     path("w/<slug:ws>/", include("keel.activity.urls")),

@@ -68,7 +68,7 @@ def scope_a(workspace_a):
 
 @pytest.fixture
 def actor(admin):
-    from keel.core.audit import Actor
+    from keel.core.changelog import Actor
 
     return Actor(user=admin, via="test")
 

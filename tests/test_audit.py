@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from keel.portfolio.audit import audit_document, audit_rows, neutralise, render_table
 from keel.register import services
-from keel.register.audit import audit_document, audit_rows, neutralise, render_table
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_json_follows_the_documented_schema(discharge, workspace_a):
 
 
 def test_json_of_the_demo_follows_the_schema(db):
-    from keel.register.demo import build_demo
+    from keel.portfolio.demo.build import build_demo
 
     workspace = build_demo("small", seed=1, reference_date=dt.date(2026, 11, 1))
     document = audit_document(workspace)
@@ -293,7 +293,7 @@ def test_the_list_page_downloads_the_audit_as_csv(client, workspace_a, viewer, m
 
     make_partnership('=HYPERLINK("http://evil")')
     client.force_login(viewer)
-    response = client.get(reverse("register:audit_csv", kwargs={"ws": workspace_a.slug}))
+    response = client.get(reverse("portfolio:audit_csv", kwargs={"ws": workspace_a.slug}))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from keel.core.models import ChangeRecord
 from keel.core.tenancy import workspace_scope
-from keel.register.demo import build_demo
-from keel.register.demo_data import SECTORS
+from keel.portfolio.demo.build import build_demo
+from keel.portfolio.demo.register_data import SECTORS
 from keel.register.models import (
     AgreedProcess,
     Basis,

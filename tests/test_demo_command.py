@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from keel.core.models import Workspace
-from keel.register.demo import build_demo
+from keel.portfolio.demo.build import build_demo
 
 
 def test_demo_command_creates_a_new_workspace_each_time_and_prints_its_slug(db):

@@ -21,12 +21,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from test_spreadsheets import xlsx  # the workbook maker, with cached formula values
 
+from keel.common.importing import KINDS, UnknownKind, find_kind, run_import
+from keel.common.models import ImportUpload
+from keel.common.spreadsheets import FileRefused
 from keel.core.models import ChangeRecord
 from keel.register import services
-from keel.register.importers import KINDS, UnknownKind, find_kind, run_import
 from keel.register.models import Organisation, Partnership, Person, PriorityAlignment, StrategicPriority
-from keel.register.models_import import ImportUpload
-from keel.register.spreadsheets import FileRefused
 
 HSDS = Path(__file__).parent / "data" / "hsds-organizations.csv"  # see tests/data/README.md
 
@@ -371,7 +371,7 @@ def test_a_contact_named_for_a_partner_must_work_there(register, actor):
 
 def test_the_audit_csv_imports_back_unchanged(register, actor, workspace_a):
     """`keel audit --format csv` writes labels, contacts and scores that `keel import` reads back."""
-    from keel.register.audit import audit_rows, render_csv
+    from keel.portfolio.audit import audit_rows, render_csv
 
     imported("partnerships", PARTNERSHIPS, actor)
     data = render_csv(audit_rows(workspace_a)).encode()

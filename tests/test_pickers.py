@@ -93,7 +93,7 @@ def test_the_list_filters_by_a_typed_lead(client, workspace_a, viewer, people, a
     for name, lead in [("A", people["priya"]), ("B", people["jo_mind"]), ("C", people["jo_trust"]), ("D", None)]:
         services.save_partnership(actor, {"name": name, "status": "proposed", "lead": lead})
     client.force_login(viewer)
-    base = reverse("register:partnerships", kwargs={"ws": workspace_a.slug})
+    base = reverse("portfolio:partnerships", kwargs={"ws": workspace_a.slug})
     assert "1 partnership" in client.get(base, {"lead": "Priya Shah (Northshire Teaching Hospitals)"}).content.decode()
     assert "1 partnership" in client.get(base, {"lead": "PRIYA@nt.example.org"}).content.decode()
     assert "2 partnerships" in client.get(base, {"lead": "jo smith"}).content.decode()

@@ -120,7 +120,7 @@ def test_the_form_explains_the_two_partner_rule(client, workspace_a, editor, org
 
 
 def test_a_partner_of_another_workspace_cannot_be_chosen(client, workspace_a, workspace_b, editor, orgs):
-    from keel.core.audit import Actor
+    from keel.core.changelog import Actor
     from keel.core.tenancy import workspace_scope
 
     with workspace_scope(workspace_b):
@@ -171,7 +171,7 @@ def test_list_filters_search_sort_and_pages(client, workspace_a, viewer, orgs, a
             organisations=orgs[:2] if i % 2 else [],
         )
     client.force_login(viewer)
-    base = url(workspace_a, "register:partnerships")
+    base = url(workspace_a, "portfolio:partnerships")
     assert "30 partnerships" in client.get(base).content.decode()
     page = client.get(base + "?status=active&tier=strategic").content.decode()
     assert "5 partnerships" in page  # odd multiples of three below 30: 3, 9, 15, 21, 27
@@ -262,8 +262,8 @@ def test_switching_workspaces(client, admin, workspace_a, workspace_b):
     assert client.get(reverse("home"))["Location"] == reverse("workspaces")
     page = client.get(reverse("workspaces")).content.decode()
     assert "Northshire ICS" in page and "Southvale Network" in page
-    client.get(url(workspace_b, "register:partnerships"))
-    assert client.get(reverse("home"))["Location"] == url(workspace_b, "register:partnerships")
+    client.get(url(workspace_b, "portfolio:partnerships"))
+    assert client.get(reverse("home"))["Location"] == url(workspace_b, "portfolio:partnerships")
 
 
 def test_static_files_are_served_without_collectstatic(client):
@@ -322,7 +322,7 @@ def test_sorting_by_members_counts_every_member_whatever_the_sector_filter(clien
     services.save_partnership(actor, {"name": "Three", "status": "active"}, organisations=orgs)
     services.save_partnership(actor, {"name": "Two", "status": "active"}, organisations=orgs[1:])
     client.force_login(viewer)
-    base = url(workspace_a, "register:partnerships")
+    base = url(workspace_a, "portfolio:partnerships")
     page = client.get(base, {"sector": "NHS trust", "sort": "-members"}).content.decode()
     assert "2 partnerships" in page and page.index(">Three<") < page.index(">Two<")
     page = client.get(base, {"sector": "NHS trust", "sort": "members", "q": "Northshire"}).content.decode()

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from keel.register.spreadsheets import FORMULA_WITHOUT_VALUE, FileRefused, header_key, read_table, write_csv, write_xlsx
+from keel.common.spreadsheets import FORMULA_WITHOUT_VALUE, FileRefused, header_key, read_table, write_csv, write_xlsx
 
 
 def xlsx(rows, cached=None, sheets=1, text=()) -> bytes:

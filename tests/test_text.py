@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
+from keel.common.text import ReadError, describe_months, name_key, read_cadence, read_choice, read_date
 from keel.register.models import Basis, Status
-from keel.register.text import ReadError, describe_months, name_key, read_cadence, read_choice, read_date
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from keel.common.text import choice_key, describe_months, name_key, read_cadence, read_choice, read_date
 from keel.register.models import Basis, Status, Tier
-from keel.register.text import choice_key, describe_months, name_key, read_cadence, read_choice, read_date
 
 words = st.lists(st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=8), min_size=1, max_size=5)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django import forms
 
-from keel.actions.models import Action, ActionStatus, Source
-from keel.activity.models import Meeting
+from keel.actions import sources
+from keel.actions.models import Action, ActionStatus
 from keel.register.forms import DateInput
 from keel.register.models import Partnership
 from keel.register.pickers import PersonField, find_partnership
@@ -66,7 +66,7 @@ class NewActionForm(ActionForm):
     """A new action: also its partnership, and (hidden) the meeting it came from, if any."""
 
     partnership = PartnershipField(required=False)
-    source = forms.ChoiceField(choices=[("", ""), (Source.MEETING, "")], required=False, widget=forms.HiddenInput)
+    source = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     source_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta(ActionForm.Meta):
@@ -77,30 +77,15 @@ class NewActionForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].offer()
+        self.fields["source"].choices = [("", ""), *((source, "") for source in sources.choosable())]
 
     def clean(self):
         data = super().clean()
-        if data.get("source") == Source.MEETING:
-            data["meeting"] = source_meeting(data.get("source_id"), data.get("partnership"))
+        if data.get("source"):
+            data["source_record"] = sources.find_source(data["source"], data.get("source_id"), data.get("partnership"))
         elif data.get("source_id"):
             raise forms.ValidationError("An action comes from a meeting here, or from nothing: the source is unknown.")
         return data
-
-
-def source_meeting(meeting_id, partnership: Partnership | None) -> Meeting:
-    """The meeting an action comes from: it must be one of this workspace's, of the same partnership."""
-    meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
-    if meeting is None:
-        raise forms.ValidationError(
-            "The meeting this action was to come from is not in this workspace (it may have been deleted). "
-            "Add the action from the meeting's page again, or without a meeting."
-        )
-    if partnership is None or meeting.partnership_id != partnership.pk:
-        raise forms.ValidationError(
-            f"The meeting of {meeting.date:%d/%m/%Y} belongs to another partnership: choose {meeting.partnership}, "
-            "or add the action without a meeting."
-        )
-    return meeting
 
 
 STATUS_FILTERS = {

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keel.actions.models import Action, ActionStatus
-from keel.core.audit import Actor, diff, record, snapshot
+from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.services import ServiceError
 
 FIELDS = ["title", "partnership", "owner", "due", "status", "source", "steps", "notes"]

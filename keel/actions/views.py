@@ -20,16 +20,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from keel.actions import services
-from keel.actions.forms import STATUS_FILTERS, ActionForm, NewActionForm, source_meeting
+from keel.actions.forms import STATUS_FILTERS, ActionForm, NewActionForm
 from keel.actions.models import OPEN_STATUSES, Action, ActionStatus, Source
-from keel.activity.models import Meeting, RelationshipRating
-from keel.core.audit import Actor, history
+from keel.actions.sources import describe, describe_source, find_source
+from keel.common.text import add_months
+from keel.core.changelog import Actor, history
 from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
 from keel.register.models import Partnership, Person
-from keel.register.text import add_months
 
 PAGE_SIZE = 25
 
@@ -97,17 +97,21 @@ def action_new(request):
         def create(data):
             values = {key: data[key] for key in ("title", "owner", "due", "steps", "notes")}
             values["partnership"] = data.get("partnership")
-            if data.get("meeting"):
-                values.update(source=Source.MEETING, source_id=data["meeting"].pk)
+            if data.get("source_record"):
+                values.update(source=data["source"], source_id=data["source_record"].pk)
             return services.create_action(Actor.of(request), values)
 
         action = save_form(form, create)
         if action:
             messages.success(request, f"Action added: {action.title}.")
             return redirect("actions:action", ws=request.workspace.slug, pk=action.pk)
-    meeting = initial.get("meeting")
     back = initial.get("partnership")
-    context = {"form": form, "meeting": meeting, "back": back, "source_problem": initial.get("source_problem")}
+    context = {
+        "form": form,
+        "source": initial.get("described"),
+        "back": back,
+        "source_problem": initial.get("source_problem"),
+    }
     return render(request, "actions/action_new.html", context)
 
 
@@ -124,13 +128,16 @@ def _initial(request) -> dict:
             initial["owner"] = partnership.lead
     if "owner" not in initial and (mine := my_people(request.user)):
         initial["owner"] = mine[0]
-    if params.get("source") == Source.MEETING and params.get("source_id", "").isdigit():
+    source = params.get("source", "")
+    if source and params.get("source_id", "").isdigit():
         try:
-            meeting = source_meeting(int(params["source_id"]), partnership)
+            record = find_source(source, int(params["source_id"]), partnership)
         except ValidationError as error:
-            initial["source_problem"] = " ".join(error.messages)
+            missing = Source(source).label.lower() if source in Source.values else "it"
+            initial["source_problem"] = f"{' '.join(error.messages)} The action below is added without {missing}."
         else:
-            initial.update(meeting=meeting, source=Source.MEETING, source_id=meeting.pk)
+            described = describe(source, record.pk, request.workspace.slug)
+            initial.update(described=described, source=source, source_id=record.pk)
     return initial
 
 
@@ -153,29 +160,6 @@ def action_detail(request, pk):
         "history": history(action),
     }
     return render(request, "actions/action_detail.html", context)
-
-
-def describe_source(action: Action, ws: str, can_edit: bool = True) -> dict:
-    """What an action came from, in words, and the page of that record where it has one (the rating
-    page is a form, so only for editors)."""
-    found = {"text": action.get_source_display(), "url": ""}
-    if action.source == Source.RATING and action.source_id:
-        rating = RelationshipRating.objects.select_related("organisation").filter(pk=action.source_id).first()
-        if rating is None:
-            found["text"] = "A relationship rating that is no longer recorded"
-        else:
-            rated = f"{rating.organisation} rated {rating.score} on {rating.date:%d/%m/%Y}"
-            found["text"] = f"A relationship rating: {rated}"
-            kwargs = {"ws": ws, "pk": rating.partnership_id, "organisation_pk": rating.organisation_id}
-            found["url"] = reverse("activity:partnership_rate", kwargs=kwargs) if can_edit else ""
-    elif action.source == Source.MEETING and action.source_id:
-        meeting = Meeting.objects.filter(pk=action.source_id).first()
-        if meeting is None:
-            found["text"] = "A meeting that is no longer recorded"
-        else:
-            found["text"] = f"A meeting: {meeting}"
-            found["url"] = reverse("activity:meeting", kwargs={"ws": ws, "pk": meeting.pk})
-    return found
 
 
 @require_POST

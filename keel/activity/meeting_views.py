@@ -22,7 +22,7 @@ from keel.actions.models import Action, Source
 from keel.activity import rules, services
 from keel.activity.forms import SCORE_LABELS, AttendanceForm, ContactForm, MeetingForm, RateForm
 from keel.activity.models import Contact, Meeting, RelationshipRating
-from keel.core.audit import Actor, history
+from keel.core.changelog import Actor, history
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
@@ -34,7 +34,7 @@ def _partnership(pk) -> Partnership:
 
 
 def _partnership_url(request, partnership_id) -> str:
-    return reverse("register:partnership", kwargs={"ws": request.workspace.slug, "pk": partnership_id})
+    return reverse("portfolio:partnership", kwargs={"ws": request.workspace.slug, "pk": partnership_id})
 
 
 def _refuse(form, error: Exception, field: str | None = None):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from keel.activity import queries, rules, services
 from keel.activity.models import Referral, ReferralOutcome
 from keel.activity.referral_forms import ReferralForm
-from keel.core.audit import Actor, history
+from keel.core.changelog import Actor, history
 from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.tenancy import requires_role

@@ -15,10 +15,10 @@ from keel.actions.models import Source
 from keel.actions.services import create_action
 from keel.activity import queries, rules
 from keel.activity.models import Attendance, AttendanceStatus, Contact, Meeting, Referral, RelationshipRating
-from keel.core.audit import Actor, diff, record, snapshot
+from keel.common.text import add_months
+from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.services import ServiceError
 from keel.register.models import Organisation, Partnership, Person
-from keel.register.text import add_months
 
 MEETING_FIELDS = ["date", "kind", "agenda", "notes", "decisions"]
 CONTACT_FIELDS = ["date", "channel", "organisation", "person", "summary"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keel.activity import meeting_views, referral_views, timeline_views
+from keel.activity import meeting_views, referral_views
 
 app_name = "activity"
 
@@ -17,6 +17,4 @@ urlpatterns = [
     path("partnerships/<int:pk>/referrals/", referral_views.referral_list, name="partnership_referrals"),
     path("partnerships/<int:pk>/referrals/new/", referral_views.referral_new, name="partnership_referral_new"),
     path("referrals/<int:pk>/edit/", referral_views.referral_edit, name="referral_edit"),
-    # The partnership's timeline (timeline_views)
-    path("partnerships/<int:pk>/timeline/", timeline_views.timeline, name="partnership_timeline"),
 ]

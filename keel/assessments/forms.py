@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from keel.assessments import services
 from keel.assessments.models import Instrument
+from keel.common.text import ReadError, read_date
 from keel.register import queries as register_queries
 from keel.register.models import Partnership, Status, Tier
 from keel.register.pickers import find_partnership
-from keel.register.text import ReadError, read_date
 
 # Up to this many partnerships are offered as a select list; beyond it the name is typed,
 # because a list of thousands helps nobody (the register has no partnership picker to reuse).

@@ -16,7 +16,6 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,15 +23,14 @@ from django.utils import timezone
 from keel.assessments import services
 from keel.assessments.definitions import Definition
 from keel.assessments.models import AssessmentRound, Instrument
-from keel.core.audit import Actor
+from keel.common.importing import RowError, plain, stage_upload
+from keel.common.models import ImportUpload
+from keel.common.spreadsheets import header_key, read_table
+from keel.common.text import name_key
+from keel.core.changelog import Actor
 from keel.core.models import ChangeRecord
 from keel.core.services import ServiceError
-from keel.register.importers import stage_upload
-from keel.register.importing import RowError, plain
 from keel.register.models import Organisation
-from keel.register.models_import import ImportUpload
-from keel.register.spreadsheets import header_key, read_table
-from keel.register.text import name_key
 
 # Instrument definition files ---------------------------------------------------------------
 
@@ -522,7 +520,7 @@ def upload_kind(round_: AssessmentRound) -> str:
 
 def stage_file(actor: Actor, round_: AssessmentRound, filename: str, data: bytes) -> ImportUpload:
     """Keep an uploaded survey file for its import (the register's staging, marked with the round)."""
-    return stage_upload(actor, SimpleNamespace(name=upload_kind(round_)), filename, data)
+    return stage_upload(actor, upload_kind(round_), filename, data)
 
 
 @transaction.atomic

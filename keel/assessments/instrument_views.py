@@ -21,12 +21,12 @@ from django.urls import reverse
 from keel.assessments import importing, services
 from keel.assessments.definitions import Definition, DefinitionError
 from keel.assessments.models import AssessmentRound, Instrument
-from keel.core.audit import Actor
+from keel.common.models import ImportUpload
+from keel.common.spreadsheets import FileRefused
+from keel.core.changelog import Actor
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
-from keel.register.models_import import ImportUpload
-from keel.register.spreadsheets import FileRefused
 
 SHOWN = 500  # problems listed on a preview at most, so the page stays quick for any file
 ROUNDS_SHOWN = 50

@@ -21,10 +21,10 @@ from django.utils import timezone
 from keel.assessments import scoring
 from keel.assessments.definitions import Definition, parse_definition
 from keel.assessments.models import AssessmentRound, Instrument, Invitation, InvitationLink, Response
-from keel.core.audit import SYSTEM, Actor, record
+from keel.core.changelog import SYSTEM, Actor, record
 from keel.core.services import ServiceError
 from keel.core.tenancy import current_workspace
-from keel.register.models import Partnership, Person, Status
+from keel.register.models import Partnership, Person, Status, Tier
 
 BUILTIN_DIR = Path(__file__).parent / "instruments"
 MAX_COMMENT = 4000
@@ -511,6 +511,4 @@ def import_responses(actor: Actor, round_: AssessmentRound, rows: list[dict], so
 
 def active_strategic_partnerships():
     """The usual choice for a workspace-wide round: active partnerships of the strategic tier."""
-    from keel.register.models import Tier
-
     return Partnership.objects.filter(status=Status.ACTIVE, tier=Tier.STRATEGIC, archived_at__isnull=True)

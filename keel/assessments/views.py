@@ -19,7 +19,7 @@ from keel.assessments import services
 from keel.assessments.forms import MANY, ONE, WINDOW_DAYS, ClosingDateForm, RoundForm
 from keel.assessments.models import AssessmentRound, Invitation
 from keel.assessments.queries import invitees, progress, round_list
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role

@@ -1,6 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from keel.core.models import Role, Workspace
+from keel.core.services import ServiceError
 
 
 class WorkspaceForm(forms.ModelForm):
@@ -57,10 +59,6 @@ def save_form(form, save):
 
     Returns what `save` returned, or None when the form is invalid or the service refused.
     """
-    from django.core.exceptions import ValidationError
-
-    from keel.core.services import ServiceError
-
     if not form.is_valid():
         return None
     try:

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils.text import slugify
 
+from keel.core.changelog import diff, record, snapshot
 from keel.core.models import Membership, Role, Workspace
+from keel.core.tenancy import workspace_scope
 
 # Sent after a workspace's settings change, with the names of the fields that changed, so the
 # apps that depend on a setting (assessment scores on the anonymity threshold) can follow.
@@ -110,9 +112,6 @@ SETTINGS_FIELDS = ["name", "anonymity_threshold", "band_strength", "band_watch",
 @transaction.atomic
 def update_settings(actor, workspace: Workspace, values: dict) -> list[str]:
     """Change a workspace's settings, recording what changed. Returns the changed field names."""
-    from keel.core.audit import diff, record, snapshot
-    from keel.core.tenancy import workspace_scope
-
     before = snapshot(Workspace.objects.get(pk=workspace.pk), SETTINGS_FIELDS)
     for name in SETTINGS_FIELDS:
         if name in values:

@@ -15,19 +15,16 @@ request that is not GET/HEAD/OPTIONS needs at least `editor`; a view may ask for
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.http import Http404
 
 if TYPE_CHECKING:
     from keel.core.models import Workspace
 
 _current_workspace: ContextVar[Workspace | None] = ContextVar("keel_current_workspace", default=None)
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class NoWorkspaceScope(ImproperlyConfigured):
@@ -51,6 +48,21 @@ def workspace_scope(workspace: Workspace):
         yield workspace
     finally:
         _current_workspace.reset(token)
+
+
+def enter_scope(workspace: Workspace) -> Token:
+    """Make `workspace` current until `reset_scope(token)`: for the middleware, whose scope spans a request."""
+    return _current_workspace.set(workspace)
+
+
+def reset_scope(token: Token) -> None:
+    _current_workspace.reset(token)
+
+
+def scoped_workspace_id() -> int | None:
+    """The current workspace's id, or None outside any scope (never raises)."""
+    workspace = _current_workspace.get()
+    return None if workspace is None else workspace.pk
 
 
 class WorkspaceQuerySet(models.QuerySet):
@@ -104,49 +116,3 @@ def requires_role(role: str):
         return view
 
     return mark
-
-
-class WorkspaceMiddleware:
-    """Resolve `/w/<ws>/…` to a workspace the user belongs to, check the role, set the scope."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.workspace = None
-        request.membership = None
-        request._keel_scope_token = None
-        try:
-            return self.get_response(request)
-        finally:
-            # The scope ends with the request: a server thread's next request starts with none.
-            if request._keel_scope_token is not None:
-                _current_workspace.reset(request._keel_scope_token)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        slug = view_kwargs.pop("ws", None)
-        if slug is None:
-            return None
-        from keel.core.models import Membership, Role
-
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        membership = (
-            Membership.objects.select_related("workspace").filter(user=request.user, workspace__slug=slug).first()
-        )
-        if membership is None:
-            # The same answer as for a workspace that does not exist: nothing is revealed.
-            raise Http404("No such workspace.")
-        needed = getattr(view_func, "keel_role", Role.VIEWER)
-        if request.method not in SAFE_METHODS and needed == Role.VIEWER:
-            needed = Role.EDITOR
-        if not membership.allows(needed):
-            raise PermissionDenied(f"Your role in this workspace is {membership.role}; this needs {needed}.")
-        request.workspace = membership.workspace
-        request.membership = membership
-        request._keel_scope_token = _current_workspace.set(membership.workspace)
-        if request.session.get("workspace") != slug:
-            request.session["workspace"] = slug
-        return None

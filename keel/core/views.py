@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from keel.core import services
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.forms import AddMemberForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
 from keel.core.models import ChangeRecord, Membership, Role
 from keel.core.tenancy import requires_role
@@ -20,7 +20,7 @@ def home(request):
     remembered = request.session.get("workspace")
     for membership in memberships:
         if membership.workspace.slug == remembered or len(memberships) == 1:
-            return redirect("register:partnerships", ws=membership.workspace.slug)
+            return redirect("portfolio:partnerships", ws=membership.workspace.slug)
     return redirect("workspaces")
 
 
@@ -31,7 +31,7 @@ def workspaces(request):
     if request.method == "POST" and form.is_valid():
         workspace = services.create_workspace(form.cleaned_data["name"], owner=request.user)
         messages.success(request, f"Workspace {workspace.name} created. You are its admin.")
-        return redirect("register:partnerships", ws=workspace.slug)
+        return redirect("portfolio:partnerships", ws=workspace.slug)
     memberships = Membership.objects.filter(user=request.user).select_related("workspace")
     return render(request, "core/workspaces.html", {"memberships": memberships, "form": form})
 

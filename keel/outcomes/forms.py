@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django import forms
 
-from keel.outcomes.importing import read_period, read_value
+from keel.common.text import ReadError
+from keel.outcomes.importers import read_period, read_value
 from keel.outcomes.models import Direction, IndicatorKind
 from keel.register.forms import DateInput
-from keel.register.text import ReadError
 
 
 def plain_number(value: Decimal) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from keel.common.text import name_key
 from keel.core.tenancy import WorkspaceOwned
-from keel.register.text import name_key
+from keel.outcomes.rules import Plan
 
 
 class IndicatorKind(models.TextChoices):
@@ -55,8 +56,6 @@ class Indicator(WorkspaceOwned):
 
     @property
     def plan(self):
-        from keel.outcomes.rules import Plan
-
         return Plan(self.direction, self.baseline, self.baseline_date, self.target, self.target_date)
 
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from keel.core.audit import Actor, diff, record, snapshot
+from keel.common.text import name_key
+from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.services import ServiceError
 from keel.outcomes.models import Indicator, Measurement
 from keel.register.models import Partnership
-from keel.register.text import name_key
 
 INDICATOR_FIELDS = [
     "name",

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from keel.core.audit import Actor, history
+from keel.core.changelog import Actor, history
 from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.services import ServiceError
@@ -81,7 +81,7 @@ def indicator_delete(request, pk):
     if request.method == "POST":
         services.delete_indicator(Actor.of(request), indicator)
         messages.success(request, f"Indicator {indicator.name} deleted, with its measurements.")
-        return redirect("register:partnership", ws=request.workspace.slug, pk=partnership.pk)
+        return redirect("portfolio:partnership", ws=request.workspace.slug, pk=partnership.pk)
     context = {"indicator": indicator, "partnership": partnership, "measured": indicator.measurements.count()}
     return render(request, "outcomes/indicator_delete.html", context)
 

@@ -6,6 +6,7 @@ work inside a workspace scope, and that is what confines every choice to the wor
 
 from django import forms
 
+from keel.common.text import ReadError, describe_months, read_cadence
 from keel.register.models import (
     ALIGNMENT_LABELS,
     AgreedProcess,
@@ -18,7 +19,6 @@ from keel.register.models import (
 )
 from keel.register.pickers import OrganisationField, PartnersField, PersonField
 from keel.register.queries import label, living_people
-from keel.register.text import ReadError, describe_months, read_cadence
 
 
 class DateInput(forms.DateInput):

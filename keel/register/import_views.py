@@ -10,14 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from keel.core.audit import Actor
+from keel.common.importing import KINDS, UnknownKind, find_kind, import_upload, run_import, stage_upload, template
+from keel.common.models import ImportUpload
+from keel.common.spreadsheets import FileRefused
+from keel.core.changelog import Actor
 from keel.core.models import Role
 from keel.core.services import ServiceError
 from keel.core.tenancy import requires_role
-from keel.register.importers import KINDS, UnknownKind, find_kind, import_upload, run_import, stage_upload
-from keel.register.importing import template
-from keel.register.models_import import ImportUpload
-from keel.register.spreadsheets import FileRefused
 
 # A preview lists this many rows and errors at most, so the page stays quick for any file.
 SHOWN = 500
@@ -67,7 +66,7 @@ def import_start(request):
     except FileRefused as error:
         form.add_error("file", str(error))
         return _page(request, 400, form=form)
-    staged = stage_upload(_actor(request), kind, upload.name, data)
+    staged = stage_upload(_actor(request), kind.name, upload.name, data)
     return _page(request, report=report, upload=staged)
 
 

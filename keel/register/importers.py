@@ -10,23 +10,18 @@ services, so the audit trail records the import like any other change.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from collections import defaultdict
 from functools import cached_property
 
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 
-from keel.core.audit import Actor, record
-from keel.core.services import ServiceError
-from keel.register import importing, services
-from keel.register.importing import (
+from keel.common.importing import (
     Column,
     ImportContext,
-    ImportReport,
     Kind,
     Row,
+    add_kind,
     choice_column,
     email,
     long_text,
@@ -36,6 +31,8 @@ from keel.register.importing import (
     website,
     words,
 )
+from keel.common.text import describe_months, name_key, read_cadence, read_contact_cadence, read_date
+from keel.register import services
 from keel.register.models import (
     ALIGNMENT_LABELS,
     Basis,
@@ -50,10 +47,7 @@ from keel.register.models import (
     StrategicPriority,
     Tier,
 )
-from keel.register.models_import import ImportUpload
-from keel.register.text import choice_key, describe_months, name_key, read_cadence, read_contact_cadence, read_date
 
-STAGED_FOR = dt.timedelta(days=1)
 NEW_ALIGNMENT_SCORE = 2  # "well": the file says a partnership serves a priority, not how strongly
 LABELS = {
     "organisation": "Organisations",
@@ -64,10 +58,6 @@ LABELS = {
     "contact": "Single points of contact",
     "alignment": "Priority alignments",
 }
-
-
-class UnknownKind(ValueError):
-    """An import kind Keel does not know; the message names the ones it does."""
 
 
 LEVEL_SYNONYMS = {
@@ -534,72 +524,16 @@ def _kind(name, record, columns, import_row, identity, aliases) -> Kind:
     return Kind(name, record, columns, import_row, identity, RegisterContext, LABELS, aliases)
 
 
-KINDS = {
-    kind.name: kind
-    for kind in (
-        _kind(
-            "organisations",
-            "organisation",
-            ORGANISATION_COLUMNS,
-            import_organisation,
-            _by_name,
-            ("organisation", "organization", "organizations", "orgs"),
-        ),
-        _kind("people", "person", PERSON_COLUMNS, import_person, _person_identity, ("person", "persons")),
-        _kind("partnerships", "partnership", PARTNERSHIP_COLUMNS, import_partnership, _by_name, ("partnership",)),
-    )
-}
-
-
-def add_kind(kind: Kind) -> None:
-    """Offer another app's import (e.g. measurements) on the import page and `keel import`."""
-    KINDS.setdefault(kind.name, kind)
-
-
-def find_kind(text: str) -> Kind:
-    """The kind `text` names: 'organisations', 'Organisation', 'people', 'person'…"""
-    key = choice_key(text)
-    for kind in KINDS.values():
-        if key == kind.name or key in kind.aliases:
-            return kind
-    raise UnknownKind(f"Keel cannot import {text.strip()!r}: it imports {', '.join(KINDS)}.")
-
-
-def run_import(
-    kind: str | Kind,
-    data: bytes,
-    filename: str,
-    actor: Actor,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    progress=None,
-) -> ImportReport:
-    """Import a CSV or XLSX file into the current workspace's register; FileRefused if unreadable."""
-    kind = find_kind(kind) if isinstance(kind, str) else kind
-    return importing.run_import(kind, data, filename, actor, dry_run, skip_invalid, progress, others=KINDS.values())
-
-
-# The import page keeps an uploaded file between its preview and the import.
-
-
-def stage_upload(actor: Actor, kind: Kind, filename: str, data: bytes):
-    """Keep an uploaded file for its import; uploads left unconfirmed for a day are dropped."""
-    ImportUpload.objects.filter(imported_at=None, created_at__lt=timezone.now() - STAGED_FOR).delete()
-    return ImportUpload.objects.create(kind=kind.name, filename=filename[:255], content=data, created_by=actor.user)
-
-
-@transaction.atomic
-def import_upload(actor: Actor, upload, skip_invalid: bool = False) -> ImportReport:
-    """Import a kept upload once; its content is dropped once imported, and the import is recorded."""
-    upload = ImportUpload.objects.select_for_update().get(pk=upload.pk)
-    if upload.imported_at is not None:
-        when = timezone.localtime(upload.imported_at)
-        raise ServiceError(
-            f"This file was already imported, on {when:%d/%m/%Y at %H:%M}: upload it again to re-import."
-        )
-    report = run_import(upload.kind, bytes(upload.content), upload.filename, actor, skip_invalid=skip_invalid)
-    if report.written:
-        upload.imported_at, upload.content = timezone.now(), b""
-        upload.save(update_fields=["imported_at", "content"])
-        record(actor, "import.completed", upload, {"rows": [None, report.rows]}, note=report.verdict)
-    return report
+for kind in (
+    _kind(
+        "organisations",
+        "organisation",
+        ORGANISATION_COLUMNS,
+        import_organisation,
+        _by_name,
+        ("organisation", "organization", "organizations", "orgs"),
+    ),
+    _kind("people", "person", PERSON_COLUMNS, import_person, _person_identity, ("person", "persons")),
+    _kind("partnerships", "partnership", PARTNERSHIP_COLUMNS, import_partnership, _by_name, ("partnership",)),
+):
+    add_kind(kind)

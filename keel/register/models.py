@@ -6,8 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from keel.common.text import describe_months, name_key
 from keel.core.tenancy import WorkspaceOwned
-from keel.register.text import name_key
 
 
 class Level(models.TextChoices):
@@ -173,12 +173,10 @@ class Partnership(Named):
         ]
 
     def get_absolute_url(self):
-        return reverse("register:partnership", kwargs={"ws": self.workspace.slug, "pk": self.pk})
+        return reverse("portfolio:partnership", kwargs={"ws": self.workspace.slug, "pk": self.pk})
 
     @property
     def review_cadence(self) -> str:
-        from keel.register.text import describe_months
-
         return describe_months(self.review_every_months)
 
 
@@ -275,6 +273,3 @@ class AgreedProcess(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
-
-
-from keel.register.models_import import ImportUpload  # noqa: E402, F401

@@ -14,10 +14,10 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from keel.common.text import name_key
 from keel.core.tenancy import current_workspace
 from keel.register.models import Organisation, Partnership, Person
 from keel.register.queries import find_people, label, living_people
-from keel.register.text import name_key
 
 
 def suggest_attrs(url_name: str, name: str, list_id: str) -> dict:

@@ -10,6 +10,7 @@ import re
 
 from django.db.models import Count, Prefetch, Q
 
+from keel.common.text import name_key
 from keel.register.models import (
     AgreedProcess,
     Basis,
@@ -19,9 +20,9 @@ from keel.register.models import (
     Person,
     PriorityAlignment,
     Status,
+    StrategicPriority,
     Tier,
 )
-from keel.register.text import name_key
 
 PARTNERSHIP_SORTS = {
     "name": "name_key",
@@ -92,8 +93,6 @@ def partnership_detail(pk: int) -> Partnership:
 def filter_options():
     """The choices offered by the partnership list's filters."""
     sectors = Organisation.objects.exclude(sector="").values_list("sector", flat=True).distinct().order_by("sector")
-    from keel.register.models import StrategicPriority
-
     priorities = StrategicPriority.objects.filter(archived_at__isnull=True).values_list("pk", "name")
     return {"sectors": list(sectors), "priorities": list(priorities)}
 

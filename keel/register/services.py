@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from keel.core.audit import Actor, diff, record, snapshot
+from keel.common.text import name_key
+from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.services import ServiceError
 from keel.register.models import (
     AgreedProcess,
@@ -22,7 +23,6 @@ from keel.register.models import (
     Status,
     StrategicPriority,
 )
-from keel.register.text import name_key
 
 FIELDS = {
     Organisation: ["name", "sector", "type", "identifier", "website"],

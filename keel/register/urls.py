@@ -5,10 +5,7 @@ from keel.register import import_views, views
 app_name = "register"
 
 urlpatterns = [
-    path("", views.partnership_list, name="partnerships"),
-    path("audit.csv", views.audit_csv, name="audit_csv"),
     path("partnerships/new/", views.partnership_create, name="partnership_create"),
-    path("partnerships/<int:pk>/", views.partnership_detail, name="partnership"),
     path("partnerships/<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),
     path("partnerships/<int:pk>/archive/", views.simple_archive("partnership"), name="partnership_archive"),
     path("partnerships/<int:pk>/field/<str:field>/", views.partnership_field, name="partnership_field"),

@@ -8,9 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from keel.activity.summary import partnership_activity
-from keel.assessments.queries import latest_health, partnership_results
-from keel.core.audit import Actor, history
+from keel.core.changelog import Actor, history
 from keel.core.forms import save_form
 from keel.core.models import Role
 from keel.core.services import ServiceError
@@ -27,90 +25,31 @@ from keel.register.forms import (
 )
 from keel.register.models import (
     AgreedProcess,
-    Basis,
     Level,
     Organisation,
     Partnership,
     PartnershipMember,
     Person,
-    Status,
     StrategicPriority,
-    Tier,
 )
-from keel.register.pickers import PersonInput, partner_input
+from keel.register.pickers import partner_input
 
 PAGE_SIZE = 25
 INLINE_FIELDS = ["status", "tier", "lead", "planned_end", "review_every_months"]
 
 
-def _page(request, queryset):
+def page_of(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _list(request, template, context):
+def list_page(request, template, context):
     """Render a list page, or only its results when htmx asks for them."""
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         template = template.replace(".html", "_results.html")
     return render(request, template, context)
 
 
-# Partnerships -------------------------------------------------------------------------
-
-
-def partnership_list(request):
-    queryset, sort = queries.partnership_list(request.GET)
-    page = _page(request, queryset)
-    # The Health column: one query for the page's partnerships, however many there are.
-    health = latest_health([p.pk for p in page])
-    for partnership in page:
-        partnership.health = health.get(partnership.pk)
-    context = {
-        "page": page,
-        "sort": sort,
-        "options": queries.filter_options(),
-        "lead_input": PersonInput().render("lead", request.GET.get("lead", ""), {"id": "f-lead"}),
-        "statuses": Status.choices,
-        "tiers": Tier.choices,
-        "bases": Basis.choices,
-        "params": request.GET,
-    }
-    return _list(request, "register/partnership_list.html", context)
-
-
-def audit_csv(request):
-    """The portfolio audit as a CSV file: what `keel audit --format csv` gives, from the list page."""
-    from django.utils import timezone
-
-    from keel.register.audit import audit_document, render_csv
-
-    document = audit_document(request.workspace, include_archived=request.GET.get("archived") == "1")
-    # A byte-order mark lets Excel read accents right; cells that look like formulas are neutralised.
-    response = HttpResponse("\ufeff" + render_csv(document["partnerships"]), content_type="text/csv; charset=utf-8")
-    filename = f"{request.workspace.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def partnership_detail(request, pk):
-    try:
-        partnership = queries.partnership_detail(pk)
-    except Partnership.DoesNotExist:
-        raise Http404 from None
-    priorities = StrategicPriority.objects.filter(archived_at__isnull=True)
-    current = {a.priority_id: a.score for a in partnership.alignments.all()}
-    context = {
-        "partnership": partnership,
-        "history": history(partnership),
-        "process_form": ProcessForm(),
-        "alignment_form": AlignmentForm(priorities=priorities, current=current),
-        "inline_fields": INLINE_FIELDS,
-        "health": partnership_results(partnership),
-        # Working together, the members' attendance, ratings and conditions, outcomes, referrals,
-        # open actions and the timeline's first page: a fixed number of queries.
-        "activity": partnership_activity(partnership, can_edit=request.membership.allows(Role.EDITOR)),
-        "in_place": True,  # the timeline's filter and pages swap its list in place (htmx)
-    }
-    return render(request, "register/partnership_detail.html", context)
+# Partnerships (the list and the partnership page are the portfolio's: keel.portfolio.views) -----
 
 
 def _partnership_values(data):
@@ -129,7 +68,7 @@ def partnership_create(request):
         )
         if partnership:
             messages.success(request, f"Partnership {partnership.name} created.")
-            return redirect("register:partnership", ws=request.workspace.slug, pk=partnership.pk)
+            return redirect("portfolio:partnership", ws=request.workspace.slug, pk=partnership.pk)
     return render(request, "register/form.html", {"form": form, "title": "New partnership", "multipart": False})
 
 
@@ -141,7 +80,7 @@ def partnership_edit(request, pk):
         saved = save_form(form, lambda data: services.save_partnership(Actor.of(request), data, partnership))
         if saved:
             messages.success(request, "Changes saved.")
-            return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+            return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
     return render(
         request, "register/form.html", {"form": form, "title": f"Edit {partnership.name}", "object": partnership}
     )
@@ -176,7 +115,7 @@ def member_add(request, pk):
         member = save_form(form, lambda data: services.add_member(Actor.of(request), partnership, data))
         if member:
             messages.success(request, f"{member.organisation} added.")
-            return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+            return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
     return render(
         request,
         "register/form.html",
@@ -193,7 +132,7 @@ def member_edit(request, pk, member_pk):
     if request.method == "POST":
         if save_form(form, lambda data: services.change_member(Actor.of(request), member, data)):
             messages.success(request, "Member changed.")
-            return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+            return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
     title = f"{member.organisation} in {member.partnership}"
     return render(request, "register/form.html", {"form": form, "title": title, "object": member.partnership})
 
@@ -207,7 +146,7 @@ def member_remove(request, pk, member_pk):
         messages.success(request, f"{member.organisation} removed.")
     except ServiceError as error:
         messages.error(request, str(error))
-    return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+    return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
 
 
 @require_POST
@@ -222,7 +161,7 @@ def alignment(request, pk):
         messages.success(request, "Strategic priorities saved.")
     else:
         messages.error(request, "Rate each priority from 0 to 3, or leave it not rated.")
-    return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+    return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
 
 
 @requires_role(Role.EDITOR)
@@ -232,7 +171,7 @@ def process_add(request, pk):
     if request.method == "POST":
         if save_form(form, lambda data: services.add_process(Actor.of(request), partnership, data)):
             messages.success(request, "Document added.")
-            return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+            return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
     return render(
         request,
         "register/form.html",
@@ -251,7 +190,7 @@ def process_remove(request, pk, process_pk):
     process = get_object_or_404(AgreedProcess, pk=process_pk, partnership_id=pk)
     services.remove_process(Actor.of(request), process)
     messages.success(request, f"{process.title} removed.")
-    return redirect("register:partnership", ws=request.workspace.slug, pk=pk)
+    return redirect("portfolio:partnership", ws=request.workspace.slug, pk=pk)
 
 
 def process_file(request, pk, process_pk):
@@ -270,8 +209,8 @@ def process_file(request, pk, process_pk):
 def organisation_list(request):
     queryset, sort = queries.organisation_list(request.GET)
     sectors = Organisation.objects.exclude(sector="").values_list("sector", flat=True).distinct().order_by("sector")
-    context = {"page": _page(request, queryset), "sort": sort, "sectors": list(sectors), "params": request.GET}
-    return _list(request, "register/organisation_list.html", context)
+    context = {"page": page_of(request, queryset), "sort": sort, "sectors": list(sectors), "params": request.GET}
+    return list_page(request, "register/organisation_list.html", context)
 
 
 def organisation_detail(request, pk):
@@ -289,8 +228,8 @@ def organisation_detail(request, pk):
 
 def person_list(request):
     queryset, sort = queries.person_list(request.GET)
-    context = {"page": _page(request, queryset), "sort": sort, "levels": Level.choices, "params": request.GET}
-    return _list(request, "register/person_list.html", context)
+    context = {"page": page_of(request, queryset), "sort": sort, "levels": Level.choices, "params": request.GET}
+    return list_page(request, "register/person_list.html", context)
 
 
 def person_detail(request, pk):

@@ -20,7 +20,7 @@ def objects(scope_a, actor, admin, make_partnership):
     )
     upload = None
     try:
-        from keel.register.models_import import ImportUpload
+        from keel.common.models import ImportUpload
 
         upload = ImportUpload.objects.create(kind="organisations", filename="o.csv", content=b"name\nA\n")
     except ImportError:

@@ -71,7 +71,7 @@ def test_records_cannot_be_read_outside_a_workspace_scope(objects):
 
 
 def test_scoped_queries_see_only_their_workspace(objects, workspace_b, actor):
-    from keel.core.audit import Actor
+    from keel.core.changelog import Actor
     from keel.register import services
 
     with workspace_scope(workspace_b):

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from keel.common.text import name_key
 from keel.register.models import (
     Organisation,
     Partnership,
@@ -15,7 +16,6 @@ from keel.register.models import (
     PriorityAlignment,
     StrategicPriority,
 )
-from keel.register.text import name_key
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +67,11 @@ def count_queries(client, url):
 @pytest.mark.parametrize(
     "page",
     [
-        ("register:partnerships", {}),
-        ("register:partnerships", {"q": "Partnership", "sector": "Charity", "sort": "-members"}),
+        ("portfolio:partnerships", {}),
+        ("portfolio:partnerships", {"q": "Partnership", "sector": "Charity", "sort": "-members"}),
         ("register:organisations", {}),
         ("register:people", {}),
-        ("register:partnership", "detail"),
+        ("portfolio:partnership", "detail"),
         ("register:organisation", "organisation"),
         ("register:priorities", {}),
     ],
@@ -151,7 +151,7 @@ def test_the_list_holds_its_query_count_with_rounds_from_10_to_1000_partnerships
             fill_rounds(workspace, fill(workspace, size))
         set_membership(workspace, admin, "admin")
         client.force_login(admin)
-        url = reverse("register:partnerships", kwargs={"ws": workspace.slug})
+        url = reverse("portfolio:partnerships", kwargs={"ws": workspace.slug})
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)
         assert response.status_code == 200 and "Partnership 0000</a></th>" in response.content.decode()
@@ -163,12 +163,12 @@ def test_the_list_holds_its_query_count_with_rounds_from_10_to_1000_partnerships
 
 def test_the_partnership_page_holds_its_query_count_from_3_to_60_responses(client, scope_a, admin, make_partnership):
     from keel.assessments import services
-    from keel.core.audit import Actor
+    from keel.core.changelog import Actor
 
     actor = Actor(user=admin, via="test")
     spec = services.health_check().spec
     client.force_login(admin)
-    client.get(reverse("register:partnerships", kwargs={"ws": scope_a.slug}))  # the session notes the workspace
+    client.get(reverse("portfolio:partnerships", kwargs={"ws": scope_a.slug}))  # the session notes the workspace
     counts = []
     for size in (3, 60):
         partnership = make_partnership(n=3)
@@ -193,7 +193,7 @@ def test_the_partnership_page_holds_its_query_count_from_3_to_60_responses(clien
                 for i in range(size)
             ]
             services.import_responses(actor, round_, rows, "test")
-        url = reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+        url = reverse("portfolio:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)
         assert response.status_code == 200 and "Perception gaps" in response.content.decode()

@@ -10,10 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from keel.activity.models import Meeting
-from keel.core.audit import Actor
+from keel.common.text import add_months
+from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
 from keel.register import services
-from keel.register.text import add_months
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from keel.actions.models import Action
 from keel.activity import services as activity
 from keel.assessments import services as assessments
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
 from keel.outcomes import services as outcomes
 from keel.register import services
@@ -87,8 +87,8 @@ def records(workspace_a):
 
 
 PAGES = [
-    ("register:partnerships", None),
-    ("register:partnership", "partnership"),
+    ("portfolio:partnerships", None),
+    ("portfolio:partnership", "partnership"),
     ("register:partnership_create", None),
     ("register:partnership_edit", "partnership"),
     ("register:member_add", "partnership"),
@@ -121,7 +121,7 @@ PAGES = [
     ("activity:partnership_referrals", "partnership"),
     ("activity:partnership_referral_new", "partnership"),
     ("activity:referral_edit", "referral"),
-    ("activity:partnership_timeline", "partnership"),
+    ("portfolio:partnership_timeline", "partnership"),
     ("outcomes:partnership_indicator_new", "partnership"),
     ("outcomes:indicator", "indicator"),
     ("outcomes:indicator_edit", "indicator"),

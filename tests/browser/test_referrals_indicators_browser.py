@@ -9,7 +9,7 @@ from axe import check_accessibility
 from playwright.sync_api import expect
 
 from keel.activity.models import Referral
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
 from keel.outcomes import services as outcomes
 from keel.register import services as register

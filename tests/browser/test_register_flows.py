@@ -6,7 +6,7 @@ import pytest
 from axe import check_accessibility
 from playwright.sync_api import expect
 
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
 from keel.register import services
 

@@ -7,7 +7,7 @@ from axe import check_accessibility
 from playwright.sync_api import expect
 
 from keel.assessments import services as assessments
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
 from keel.register import services
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from keel.assessments import services as assessments
 from keel.assessments.models import AssessmentRound
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
 from keel.register import services
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from keel.actions.models import Action, Source
 from keel.actions.services import create_action
 from keel.activity import services as activity
+from keel.common.text import add_months
 from keel.core.models import ChangeRecord
 from keel.register import services as register
-from keel.register.text import add_months
 
 pytestmark = pytest.mark.django_db
 

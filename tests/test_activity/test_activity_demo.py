@@ -16,7 +16,7 @@ from keel.core.tenancy import workspace_scope
 from keel.outcomes import rules as outcome_rules
 from keel.outcomes.models import Indicator, Measurement
 from keel.outcomes.queries import with_status
-from keel.register.demo import build_demo
+from keel.portfolio.demo.build import build_demo
 from keel.register.models import KeyPersonChange, Partnership, PartnershipMember, ProcessKind, Status
 
 KINDS = (Meeting, Attendance, Contact, Referral, RelationshipRating, Indicator, Measurement, Action, KeyPersonChange)

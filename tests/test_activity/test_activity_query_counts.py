@@ -85,7 +85,7 @@ def count(client, url, **headers) -> tuple[int, str]:
 @pytest.fixture
 def signed_in(client, scope_a, editor):
     client.force_login(editor)
-    client.get(reverse("register:partnerships", kwargs={"ws": scope_a.slug}))  # the session notes the workspace
+    client.get(reverse("portfolio:partnerships", kwargs={"ws": scope_a.slug}))  # the session notes the workspace
     return client
 
 
@@ -96,8 +96,8 @@ def test_the_partnership_page_and_timeline_hold_their_count_from_10_to_10000_rec
     for n in (10, 10_000):
         partnership = make_partnership(n=3)
         fill(partnership, n)
-        page = reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
-        timeline = reverse("activity:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+        page = reverse("portfolio:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+        timeline = reverse("portfolio:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
         queries, html = count(signed_in, page)
         assert "Partnership meeting — 2 of 3 organisations attended" in html
         counts["page"].append(queries)

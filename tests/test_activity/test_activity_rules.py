@@ -205,6 +205,6 @@ def test_no_referrals_give_no_rates():
     ],
 )
 def test_a_month_later_stays_within_the_month(day, months, expected):
-    from keel.register.text import add_months
+    from keel.common.text import add_months
 
     assert add_months(day, months) == expected

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from keel.actions.models import Action
 from keel.activity import services
 from keel.activity.models import Attendance, Contact, Meeting, RelationshipRating
+from keel.common.text import add_months
 from keel.core.models import ChangeRecord
 from keel.core.services import ServiceError
 from keel.register import services as register
 from keel.register.models import KeyPersonChange, ProcessKind
-from keel.register.text import add_months
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from keel.register.audit import audit_rows, render_table
+from keel.portfolio.audit import audit_rows, render_table
 from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.utils import timezone
 from keel.actions.models import Action
 from keel.activity import services
 from keel.activity.models import Attendance, Contact, Meeting, RelationshipRating
+from keel.common.text import add_months
 from keel.register import services as register
 from keel.register.models import ProcessKind
-from keel.register.text import add_months
 
 pytestmark = pytest.mark.django_db
 
@@ -404,7 +404,7 @@ def test_the_pages_make_the_same_number_of_queries_with_2_and_8_members(
     editor_client, scope_a, actor, make_partnership
 ):
     counts = []
-    editor_client.get(url(scope_a, "register:partnerships"))  # the session's first request stores the workspace
+    editor_client.get(url(scope_a, "portfolio:partnerships"))  # the session's first request stores the workspace
     for n in (2, 8):
         partnership, meeting, organisation = partnership_of(actor, make_partnership, n)
         counts.append(

@@ -10,11 +10,11 @@ from keel.actions.models import Action
 from keel.actions.services import create_action
 from keel.activity import queries as activity_queries
 from keel.activity import services as activity
-from keel.activity import summary
 from keel.activity.models import RelationshipRating
+from keel.common.text import add_months
+from keel.portfolio import summary
 from keel.register import queries
 from keel.register import services as register
-from keel.register.text import add_months
 from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def busy(scope_a, actor):
 
 def page(client, user, partnership):
     client.force_login(user)
-    url = reverse("register:partnership", kwargs={"ws": partnership.workspace.slug, "pk": partnership.pk})
+    url = reverse("portfolio:partnership", kwargs={"ws": partnership.workspace.slug, "pk": partnership.pk})
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
@@ -143,7 +143,7 @@ def test_only_ten_open_actions_are_listed_with_how_many_there_are(busy, actor, s
 def test_the_timeline_section_filters_and_pages_in_place(client, editor, busy):
     html = section(page(client, editor, busy.partnership), "timeline-heading")
     url = reverse(
-        "activity:partnership_timeline", kwargs={"ws": busy.partnership.workspace.slug, "pk": busy.partnership.pk}
+        "portfolio:partnership_timeline", kwargs={"ws": busy.partnership.workspace.slug, "pk": busy.partnership.pk}
     )
     assert f'hx-get="{url}" hx-target="#timeline-results" hx-push-url="false"' in html
     assert f'action="{url}"' in html  # without JavaScript: the full timeline page

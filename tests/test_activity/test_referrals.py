@@ -230,7 +230,7 @@ def test_whether_a_referral_pathway_is_documented(client, workspace_a, editor, s
     page = url(workspace_a, "partnership_referrals", pk=setting["partnership"].pk)
     html = client.get(page).content.decode()
     assert "No referral pathway is documented." in html
-    partnership_url = reverse("register:partnership", kwargs={"ws": workspace_a.slug, "pk": setting["partnership"].pk})
+    partnership_url = reverse("portfolio:partnership", kwargs={"ws": workspace_a.slug, "pk": setting["partnership"].pk})
     assert f'href="{partnership_url}#processes-heading"' in html
     register.add_process(
         actor,

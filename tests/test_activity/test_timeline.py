@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from keel.activity import timeline
 from keel.activity.models import Contact
 from keel.outcomes.queries import figure
+from keel.portfolio import timeline
 from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_pages_of_25_cover_every_entry_once_in_order(busy, scope_a):
 def test_page_addresses_keep_the_filter(busy, scope_a):
     Contact.objects.bulk_create(Contact(partnership=busy.partnership, date=days(100)) for _ in range(30))
     page = timeline.timeline_page(busy.partnership, ["contact", "meeting"], 2)
-    base = reverse("activity:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": busy.partnership.pk})
+    base = reverse("portfolio:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": busy.partnership.pk})
     assert page.filtered_url == f"{base}?kind=contact&kind=meeting"
     assert page.newer_url == f"{base}?kind=contact&kind=meeting&page=1"
     assert page.older_url == ""
@@ -137,7 +137,7 @@ def test_page_addresses_keep_the_filter(busy, scope_a):
 def test_an_empty_timeline_says_so(scope_a, make_partnership, client, viewer):
     partnership = make_partnership()
     client.force_login(viewer)
-    url = reverse("activity:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+    url = reverse("portfolio:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
     assert "Nothing is recorded for this partnership yet" in client.get(url).content.decode()
     assert "Nothing of these kinds" in client.get(url + "?kind=rating").content.decode()
 
@@ -145,7 +145,7 @@ def test_an_empty_timeline_says_so(scope_a, make_partnership, client, viewer):
 def test_the_timeline_page_has_the_filter_and_pages(busy, scope_a, client, viewer):
     Contact.objects.bulk_create(Contact(partnership=busy.partnership, date=days(100)) for _ in range(30))
     client.force_login(viewer)
-    url = reverse("activity:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": busy.partnership.pk})
+    url = reverse("portfolio:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": busy.partnership.pk})
     html = client.get(url + "?kind=contact").content.decode()
     assert "<h1>Timeline of Frailty alliance</h1>" in html
     assert 'id="tl-contact" name="kind" value="contact" checked' in html
@@ -159,7 +159,7 @@ def test_the_timeline_page_has_the_filter_and_pages(busy, scope_a, client, viewe
 def test_htmx_gets_only_the_list_with_links_that_swap_in_place(busy, scope_a, client, viewer):
     Contact.objects.bulk_create(Contact(partnership=busy.partnership, date=days(100)) for _ in range(30))
     client.force_login(viewer)
-    url = reverse("activity:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": busy.partnership.pk})
+    url = reverse("portfolio:partnership_timeline", kwargs={"ws": scope_a.slug, "pk": busy.partnership.pk})
     response = client.get(url + "?page=2", headers={"HX-Request": "true"})
     assert "HX-Request" in response["Vary"]  # a cache keeps the list and the page apart
     html = response.content.decode()
@@ -199,7 +199,7 @@ def test_an_editor_deletes_a_contact_from_the_timeline_and_a_viewer_cannot(clien
 
     partnership = busy_partnership(actor).partnership
     contact = Contact.objects.filter(partnership=partnership).first()
-    url = reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+    url = reverse("portfolio:partnership", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
     delete = reverse("activity:contact_delete", kwargs={"ws": scope_a.slug, "pk": contact.pk})
     client.force_login(viewer)
     assert delete not in client.get(url).content.decode()

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from keel.assessments import queries, services
 from keel.assessments.models import Response
 from keel.core.services import update_settings
-from keel.register.audit import audit_document, health_check_dimensions
+from keel.portfolio.audit import audit_document, health_check_dimensions
 
 
 def add_round(actor, partnership, opens_on, rows):

@@ -35,7 +35,7 @@ import datetime as dt, json, django
 django.setup()
 from django.db import transaction
 from keel.assessments import services
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.services import create_workspace
 from keel.core.tenancy import workspace_scope
 from keel.register import services as register

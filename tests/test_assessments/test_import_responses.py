@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from keel.assessments import importing, services
 from keel.assessments.definitions import parse_definition
 from keel.assessments.models import Response
-from keel.core.audit import Actor
+from keel.core.changelog import Actor
 from keel.core.models import ChangeRecord
 from keel.core.services import ServiceError
 
@@ -370,7 +370,7 @@ def test_imported_answers_change_the_rounds_scores(round_, spec):
 
 
 def test_an_unreadable_file_is_refused_whole(round_):
-    from keel.register.spreadsheets import FileRefused
+    from keel.common.spreadsheets import FileRefused
 
     with pytest.raises(FileRefused, match="empty"):
         importing.read_file(round_, b"", "empty.csv")
@@ -468,7 +468,7 @@ def test_the_keel_command_reports_a_bad_file_without_a_traceback(tmp_path):
     setup = (
         "from keel.core.services import create_workspace; from keel.core.tenancy import workspace_scope; "
         "from keel.register import services as r; from keel.assessments import services as a; "
-        "from keel.core.audit import Actor; import datetime as dt; ws = create_workspace('Northshire')\n"
+        "from keel.core.changelog import Actor; import datetime as dt; ws = create_workspace('Northshire')\n"
         "with workspace_scope(ws):\n"
         "    orgs = [r.save_organisation(Actor(), {'name': n}) for n in ('Northshire Mind', 'Age UK Northshire')]\n"
         "    p = r.save_partnership(Actor(), {'name': 'P', 'status': 'active'}, organisations=orgs)\n"

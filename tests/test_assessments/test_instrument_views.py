@@ -187,7 +187,7 @@ def post_file(client, workspace, round_, data, name="answers.csv"):
 
 
 def test_an_editor_previews_then_imports_a_survey_file(client, editor, workspace_a, survey_round):
-    from keel.register.models_import import ImportUpload
+    from keel.common.models import ImportUpload
 
     client.force_login(editor)
     page = client.get(url(workspace_a, "round_import", pk=survey_round.pk))
@@ -212,7 +212,7 @@ def test_an_editor_previews_then_imports_a_survey_file(client, editor, workspace
 
 
 def test_unknown_columns_can_be_ticked_to_be_ignored(client, editor, workspace_a, survey_round):
-    from keel.register.models_import import ImportUpload
+    from keel.common.models import ImportUpload
 
     client.force_login(editor)
     data = b"Organisation,Team,trust-rely\r\nNorthshire Mind,Blue,4\r\n"
@@ -243,7 +243,7 @@ def test_problems_are_listed_and_nothing_is_imported(client, editor, workspace_a
 
 
 def test_an_upload_is_imported_only_into_its_own_round(client, editor, workspace_a, survey_round, actor):
-    from keel.register.models_import import ImportUpload
+    from keel.common.models import ImportUpload
 
     today = dt.date.today()
     other, _ = services.create_round(

@@ -116,7 +116,7 @@ def test_results_of_the_latest_round(partnership_with_people, two_rounds, orgs):
 def test_partnership_page_shows_health_with_bands_trend_gaps_and_rate(
     client, viewer, partnership_with_people, two_rounds
 ):
-    html = page(client, viewer, "register:partnership", pk=partnership_with_people.pk)
+    html = page(client, viewer, "portfolio:partnership", pk=partnership_with_people.pk)
     words = text(html)
     assert "Overall score 3.73: watch" in words and "up 0.73 since the previous round" in words
     # The chart's data island, and the same figures as a table next to it.
@@ -147,7 +147,7 @@ def test_comments_are_grouped_by_prompt_sorted_and_not_attributed(
     by_prompt = dict(results.comments)
     works = next(v for k, v in by_prompt.items() if "work" in k.lower() and "not" not in k.lower())
     assert works == ["All the trust we built", "Clear leads", "Monthly meetings"]
-    html = page(client, viewer, "register:partnership", pk=partnership_with_people.pk)
+    html = page(client, viewer, "portfolio:partnership", pk=partnership_with_people.pk)
     comments = section(html, "Comments", "Response rate")
     assert "Too many e-mails" in comments and "A shared inbox" in comments
     for org in orgs:
@@ -161,7 +161,7 @@ def test_too_few_responses_show_no_score_and_no_comments(client, viewer, partner
     add_round(actor, partnership_with_people, 0, [(orgs[0], answers(spec), {"works": "Secret"})] * 2)
     results = queries.partnership_results(partnership_with_people)
     assert results.overall is None and results.hidden and results.comments == []
-    html = page(client, viewer, "register:partnership", pk=partnership_with_people.pk)
+    html = page(client, viewer, "portfolio:partnership", pk=partnership_with_people.pk)
     assert "Too few responses to show scores (2; at least 3 needed)" in html
     assert "Secret" not in html and "health-chart-data" not in html
 
@@ -182,7 +182,7 @@ def test_an_organisation_below_the_threshold_is_never_shown_nor_derivable(
     assert c.pk not in [g.key for g in shown] and len(shown) == 1
     assert scores.respondents - sum(g.respondents for g in shown) == 5
     assert all(g.respondents >= 3 for g in scores.organisations)
-    html = page(client, viewer, "register:partnership", pk=partnership_with_people.pk)
+    html = page(client, viewer, "portfolio:partnership", pk=partnership_with_people.pk)
     gaps = section(html, "Perception gaps", "Comments")
     assert c.name not in gaps and "need at least two member organisations" in gaps
     # Nothing on the page gives C's trust (1.00) or a score from which it follows.
@@ -214,7 +214,7 @@ def test_the_register_list_shows_the_health_column(
     few = make_partnership("Few answers")
     spec = services.health_check().spec
     add_round(actor, few, 0, [(orgs[0], answers(spec), {})] * 2, open_limit=10)
-    html = page(client, viewer, "register:partnerships")
+    html = page(client, viewer, "portfolio:partnerships")
     rows = [text(m) for m in re.findall(r"<tr>.*?</tr>", html, re.S)]
     row = next(r for r in rows if r.startswith(partnership_with_people.name))
     assert row.endswith("3.73 watch")
@@ -255,11 +255,11 @@ def test_a_round_without_responses_has_a_results_page(client, viewer, partnershi
 
 def test_editors_get_the_link_to_start_a_round(client, editor, viewer, partnership_with_people):
     url = reverse("assessments:round_new", kwargs={"ws": "northshire-ics"})
-    html = page(client, editor, "register:partnership", pk=partnership_with_people.pk)
+    html = page(client, editor, "portfolio:partnership", pk=partnership_with_people.pk)
     assert f'href="{url}?partnership={partnership_with_people.pk}"' in html
     assert "No assessment round of this partnership has responses yet." in html
     assert "Start an assessment round" not in page(
-        client, viewer, "register:partnership", pk=partnership_with_people.pk
+        client, viewer, "portfolio:partnership", pk=partnership_with_people.pk
     )
 
 
@@ -278,5 +278,5 @@ def test_no_rate_is_given_where_answers_outnumber_invitations(actor, partnership
     assert (row.invited, row.answered, row.percent) == (4, 6, None)
     assert results.more_answers_than_invitations
     client.force_login(viewer)
-    page = client.get(reverse("register:partnership", kwargs={"ws": scope_a.slug, "pk": partnership_with_people.pk}))
+    page = client.get(reverse("portfolio:partnership", kwargs={"ws": scope_a.slug, "pk": partnership_with_people.pk}))
     assert "some came through an open link or were imported" in page.content.decode()

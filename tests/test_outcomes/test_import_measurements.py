@@ -10,12 +10,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from test_spreadsheets import xlsx  # the workbook maker of the spreadsheet tests
 
+from keel.common.importing import run_import
+from keel.common.models import ImportUpload
 from keel.core.models import ChangeRecord
 from keel.core.tenancy import workspace_scope
 from keel.outcomes import services
 from keel.outcomes.models import Measurement
-from keel.register.importers import run_import
-from keel.register.models_import import ImportUpload
 
 HEADER = ["Partnership", "Indicator", "Period", "Value", "Note"]
 GOOD = [

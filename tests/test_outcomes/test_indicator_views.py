@@ -135,7 +135,7 @@ def test_an_indicator_is_deleted_after_a_confirmation(client, workspace_a, edito
     assert Indicator.objects.exists()
     response = client.post(delete)
     assert response["Location"] == reverse(
-        "register:partnership", kwargs={"ws": workspace_a.slug, "pk": partnership.pk}
+        "portfolio:partnership", kwargs={"ws": workspace_a.slug, "pk": partnership.pk}
     )
     assert not Indicator.objects.exists() and not Measurement.objects.exists()
     assert ChangeRecord.objects.filter(action="indicator.deleted").count() == 1

@@ -6,7 +6,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def wsurl(context, name, **kwargs):
-    """`{% wsurl 'register:partnership' pk=1 %}`: a URL inside the current workspace."""
+    """`{% wsurl 'portfolio:partnership' pk=1 %}`: a URL inside the current workspace."""
     return reverse(name, kwargs={"ws": context["request"].workspace.slug, **kwargs})
 
 
@@ -43,7 +43,7 @@ def action_label(action: str) -> str:
 
 
 RECORD_URLS = {
-    "partnership": "register:partnership",
+    "partnership": "portfolio:partnership",
     "organisation": "register:organisation",
     "person": "register:person",
     "strategicpriority": "register:priority_edit",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from keel.assessments.queries import round_list
+from keel.common.text import name_key
 from keel.core.management.base import WorkspaceCommand
-from keel.register.text import name_key
 
 HEADINGS = ("id", "partnership", "instrument", "opens", "closes", "state", "answered / invited")
 
