@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keel's whole test suite: what `make test` and CI run.
 #
-#   lint      ruff check, ruff format --check
+#   lint      ruff check, ruff format --check, lint-imports (the layers), mypy
 #   checks    keel check --fail-level WARNING, keel makemigrations --check
 #   browser   makes sure Debian's chromium is there (installs it when root on Debian)
 #   sqlite    pytest, the whole suite, on SQLite
@@ -52,6 +52,10 @@ say() {
 lint_stage() {
     ruff check .
     ruff format --check .
+    # The layers of docs/architecture.md; contracts in pyproject.toml.
+    lint-imports --no-cache
+    # django-stubs' plugin loads the settings, which want a data folder.
+    KEEL_DATA_DIR="$WORK/lint-data" mypy
 }
 
 checks_stage() {
