@@ -1,7 +1,6 @@
 """The demo workspace: believable, complete in its variety, and reproducible from its seed."""
 
 import datetime as dt
-import time
 from collections import Counter
 
 import pytest
@@ -171,12 +170,11 @@ def test_progress_is_reported_up_to_the_total(db):
 
 
 @pytest.mark.slow
-def test_large_demo_is_big_and_quick(db):
+def test_large_demo_is_big(db):
     from test_activity.test_activity_demo import check_large_activity
 
-    started = time.monotonic()
+    # How long it takes is measured by benchmarks/ (timing.large_demo_client), not asserted here.
     workspace = build_demo("large", seed=1, reference_date=REFERENCE)
-    elapsed = time.monotonic() - started
     with workspace_scope(workspace):
         assert Organisation.objects.count() == 2000
         assert Partnership.objects.count() == 5000
@@ -187,7 +185,6 @@ def test_large_demo_is_big_and_quick(db):
         assert not Partnership.objects.filter(name_key="").exists()
         check_large_assessment_history()  # here, so that the large demo is built only once
         check_large_activity()  # the same, for activity and outcomes
-    assert elapsed < 120
 
 
 # ---------------------------------------------------------------- assessment history
