@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from keel.portfolio.audit import audit_document, audit_rows, neutralise, render_table
+from keel.portfolio.audit import audit_document, audit_rows, render_table
 from keel.register import services
 
 
@@ -190,15 +190,6 @@ def test_csv_neutralises_formulas(scope_a, actor):
     assert row[1] == "'@SUM(A1:A9)"
     assert row[7].startswith("'=HYPERLINK(")
     assert row[7] == "'" + '=HYPERLINK("http://evil.example.org","click") (no contact); Zeta Trust (no contact)'
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-3", "'-3"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx")]
-    + [("Plain", "Plain"), ("", ""), ("a=b", "a=b"), ("'=quoted", "'=quoted")],
-)
-def test_neutralise(text, expected):
-    assert neutralise(text) == expected
 
 
 def test_more_than_one_workspace_needs_workspace_and_lists_the_slugs(discharge, workspace_b):

@@ -12,7 +12,15 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from keel.common.spreadsheets import FORMULA_WITHOUT_VALUE, FileRefused, header_key, read_table, write_csv, write_xlsx
+from keel.common.spreadsheets import (
+    FORMULA_WITHOUT_VALUE,
+    FileRefused,
+    header_key,
+    neutralise,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
 
 
 def xlsx(rows, cached=None, sheets=1, text=()) -> bytes:
@@ -111,6 +119,15 @@ def test_an_exported_apostrophe_before_a_formula_sign_is_taken_off():
         {"name": "=SUM(A1)", "notes": "-5"},
         {"name": "O'Neill", "notes": "'quoted'"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-3", "'-3"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx")]
+    + [("Plain", "Plain"), ("", ""), ("a=b", "a=b"), ("'=quoted", "'=quoted")],
+)
+def test_neutralise(text, expected):
+    assert neutralise(text) == expected
 
 
 def test_excel_sep_line_names_the_separator_and_is_not_a_row():

@@ -26,6 +26,7 @@ from django.conf import settings
 HEADER_SEARCH_ROWS = 10
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SAVE_AS = "open it in Excel or LibreOffice and save it as .xlsx, or as CSV (UTF-8)"
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_WITHOUT_VALUE = (
     "the cell holds a formula but the file carries no value for it: open the file in Excel or LibreOffice "
@@ -235,7 +236,7 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
 
 
 def _unquote(cell: str) -> str:
-    """'=SUM(…) → =SUM(…): undo the apostrophe exports put before formula-like text (kept as text)."""
+    """'=SUM(…) → =SUM(…): undo the apostrophe exports put before formula-like text (`neutralise`)."""
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
@@ -343,7 +344,12 @@ def _formula_cells(archive: zipfile.ZipFile, path: str) -> dict[tuple[int, int],
     return found
 
 
-# Writing templates ---------------------------------------------------------------------
+# Writing -------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula: a leading ' where needed."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(rows: list[list[str]]) -> bytes:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from keel.assessments.definitions import parse_definition
 from keel.assessments.queries import Health, latest_health
 from keel.assessments.services import BUILTIN_DIR
+from keel.common.spreadsheets import neutralise
 from keel.core.models import Workspace
 from keel.core.tenancy import workspace_scope
 from keel.portfolio.summary import audit_activity
@@ -47,9 +48,6 @@ from keel.register.models import (
 
 SCHEMA = "keel.audit/1"
 FORMATS = ["table", "json", "csv"]
-
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_partnerships(include_archived: bool = False) -> list[tuple[Partnership, list, list]]:
@@ -344,11 +342,6 @@ def render_table(rows: list[dict], columns: list[Column] = TABLE_COLUMNS) -> str
     lines = [line(headings), line("-" * width for width in widths), *(line(values) for values in cells)]
     lines.append(f"{len(rows)} partnership{'' if len(rows) == 1 else 's'}")
     return "\n".join(lines) + "\n"
-
-
-def neutralise(text: str) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula: a leading ' where needed."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def render_csv(rows: list[dict], columns: list[Column] | None = None) -> str:
