@@ -46,7 +46,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict:
         field = obj._meta.get_field(name)
         if field.is_relation:
             value = getattr(obj, name)
-        elif field.choices:
+        elif getattr(field, "choices", None):
             value = getattr(obj, f"get_{name}_display")() if getattr(obj, name) not in (None, "") else ""
         else:
             value = getattr(obj, name)
@@ -61,7 +61,7 @@ def diff(before: dict, after: dict) -> dict:
 def record(actor: Actor, action: str, obj: models.Model, changes: dict | None = None, note: str = ""):
     """Write one change record for `obj` in its workspace."""
     return ChangeRecord.objects.create(
-        workspace_id=obj.workspace_id,
+        workspace_id=obj.workspace_id,  # type: ignore[attr-defined]  # every recorded object is workspace-owned
         actor=actor.user,
         via=actor.via,
         action=action,

@@ -113,6 +113,6 @@ class ChangeRecord(WorkspaceOwned):
 
     @property
     def who(self) -> str:
-        if self.actor_id:
+        if self.actor is not None:
             return self.actor.get_full_name() or self.actor.username
         return self.via or "Keel"

@@ -18,13 +18,13 @@ from functools import cached_property
 from keel.common.importing import Column, ImportContext, Kind, Row, add_kind, long_text, one_line, plain
 from keel.common.text import ReadError, choice_key, name_key, read_date
 from keel.outcomes import services
-from keel.outcomes.models import VALUE, Indicator, Measurement
+from keel.outcomes.models import VALUE_PLACES, Indicator, Measurement
 from keel.register.models import Partnership
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 MONTHS["sept"] = 9
-PLACES = VALUE["decimal_places"]
+PLACES = VALUE_PLACES
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -89,7 +89,7 @@ def read_value(value) -> Decimal:
         raise ReadError(f"{text!r} is not a number: write it as 42 or 42.5.")
     if abs(number) >= Decimal("1e14"):
         raise ReadError(f"{text!r} is too large a number for Keel to keep (at most 14 digits before the point).")
-    if number.as_tuple().exponent < -PLACES:
+    if isinstance(exponent := number.as_tuple().exponent, int) and exponent < -PLACES:
         number = number.quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_UP)
     return number
 
@@ -123,7 +123,7 @@ class MeasurementContext(ImportContext):
 
     @cached_property
     def indicators(self) -> dict[int, dict[str, Indicator]]:
-        found = defaultdict(dict)
+        found: dict[int, dict[str, Indicator]] = defaultdict(dict)
         for indicator in Indicator.objects.all():
             found[indicator.partnership_id][indicator.name_key] = indicator
         return found
@@ -165,7 +165,7 @@ def import_measurement(context: MeasurementContext, row: Row):
     measurement, action = services.record_measurement(context.actor, indicator, period, value, note)
     context.put(measured, period, (measurement.value, measurement.note))
     context.outcome.action = action  # what a dry run lists, row by row
-    if action == "changed" and before[0] != measurement.value:
+    if action == "changed" and before is not None and before[0] != measurement.value:
         detail = f"value: {_plain(before[0])} → {_plain(measurement.value)}"
     else:
         detail = "note changed" if action == "changed" else f"value {_plain(measurement.value)}"

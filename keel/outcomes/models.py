@@ -21,7 +21,9 @@ class Direction(models.TextChoices):
     LOWER = "lower", "Lower is better"
 
 
-VALUE = {"max_digits": 18, "decimal_places": 4}
+# Values are kept to 4 decimal places, with up to 14 digits before the point.
+VALUE_DIGITS = 18
+VALUE_PLACES = 4
 
 
 class Indicator(WorkspaceOwned):
@@ -31,9 +33,9 @@ class Indicator(WorkspaceOwned):
     kind = models.CharField(max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.OUTCOME)
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, people, days, £")
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
-    baseline = models.DecimalField(**VALUE, null=True, blank=True)
+    baseline = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True)
     baseline_date = models.DateField(null=True, blank=True)
-    target = models.DecimalField(**VALUE, null=True, blank=True)
+    target = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True)
     target_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -64,7 +66,7 @@ class Measurement(WorkspaceOwned):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     period = models.DateField()
-    value = models.DecimalField(**VALUE)
+    value = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -51,18 +51,25 @@ class Plan:
         return None not in (self.baseline, self.baseline_date, self.target, self.target_date)
 
 
+def _ends(plan: Plan) -> tuple[float, dt.date, float, dt.date]:
+    """The line's two ends; only a complete plan has a line."""
+    if plan.baseline is None or plan.baseline_date is None or plan.target is None or plan.target_date is None:
+        raise ValueError("An indicator with no baseline or no target (or their dates) has no planned line.")
+    return float(plan.baseline), plan.baseline_date, float(plan.target), plan.target_date
+
+
 def expected(plan: Plan, on: dt.date) -> float:
-    """Where the straight line from baseline to target is on `on`."""
-    baseline, target = float(plan.baseline), float(plan.target)
-    if on <= plan.baseline_date:
+    """Where the straight line from baseline to target is on `on` (ValueError for an incomplete plan)."""
+    baseline, baseline_date, target, target_date = _ends(plan)
+    if on <= baseline_date:
         return baseline
-    if on >= plan.target_date:
+    if on >= target_date:
         return target
-    span = (plan.target_date - plan.baseline_date).days
-    return baseline + (target - baseline) * (on - plan.baseline_date).days / span
+    span = (target_date - baseline_date).days
+    return baseline + (target - baseline) * (on - baseline_date).days / span
 
 
-def status(plan: Plan, latest: tuple[dt.date, Decimal | float] | None, tolerance_percent: float) -> str:
+def status(plan: Plan, latest: tuple[dt.date, Decimal | float] | None, tolerance_percent: Decimal | float) -> str:
     """The status of an indicator from its latest (period, value)."""
     if not plan.complete:
         return NOT_SET
@@ -73,7 +80,8 @@ def status(plan: Plan, latest: tuple[dt.date, Decimal | float] | None, tolerance
     shortfall = line - float(value) if plan.direction == HIGHER else float(value) - line
     if shortfall <= 0:
         return ON_TRACK
-    scale = abs(float(plan.target) - float(plan.baseline)) or abs(float(plan.baseline))
+    baseline, _, target, _ = _ends(plan)
+    scale = abs(target - baseline) or abs(baseline)
     if shortfall <= scale * float(tolerance_percent) / 100:
         return AT_RISK
     return OFF_TRACK

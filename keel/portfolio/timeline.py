@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -98,10 +99,25 @@ def entry_keys(partnership_id: int, kinds: list[str] | None = None):
     return union.order_by("-day", "entry_kind", "-ident")
 
 
-def timeline_page(partnership: Partnership, kinds: list[str] | None = None, number=1, *, can_edit=False):
-    """One page of the timeline: a Paginator page whose object_list is a list of Entry, with the
-    addresses of the whole page, the newer page and the older page, each keeping the filter."""
-    page = Paginator(entry_keys(partnership.pk, kinds), PAGE_SIZE).get_page(number)
+class TimelinePage(Page):
+    """A page of the timeline: its object_list is a list of Entry, and it knows the addresses of
+    the whole timeline, of itself with the filter, and of the newer and older pages."""
+
+    url = filtered_url = newer_url = older_url = ""
+    kinds: list[str]
+    kind_choices: list[tuple[str, str]]
+
+
+class _TimelinePaginator(Paginator):
+    def _get_page(self, *args, **kwargs) -> TimelinePage:
+        return TimelinePage(*args, **kwargs)
+
+
+def timeline_page(
+    partnership: Partnership, kinds: list[str] | None = None, number=1, *, can_edit=False
+) -> TimelinePage:
+    """One page of the timeline, each address keeping the filter."""
+    page = cast(TimelinePage, _TimelinePaginator(entry_keys(partnership.pk, kinds), PAGE_SIZE).get_page(number))
     keys = list(page.object_list)
     page.object_list = describe(keys, partnership, can_edit=can_edit)
     url = reverse("portfolio:partnership_timeline", kwargs={"ws": current_workspace().slug, "pk": partnership.pk})
@@ -165,12 +181,13 @@ CHANNEL_WORDS = {"call": "Call", "email": "E-mail", "visit": "Visit", "meeting":
 
 def contact_text(contact: Contact) -> str:
     how = CHANNEL_WORDS.get(contact.channel, contact.get_channel_display())
-    if contact.person_id and contact.organisation_id:
-        return f"{how} with {contact.person.name} ({contact.organisation.name})"
-    if contact.person_id:
-        return f"{how} with {contact.person.name}"
-    if contact.organisation_id:
-        return f"{how} with {contact.organisation.name}"
+    person, organisation = contact.person, contact.organisation
+    if person is not None and organisation is not None:
+        return f"{how} with {person.name} ({organisation.name})"
+    if person is not None:
+        return f"{how} with {person.name}"
+    if organisation is not None:
+        return f"{how} with {organisation.name}"
     return f"{how} with the partners"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import defaultdict
+from collections.abc import Set
 from functools import cached_property
 
 from django.db import models
@@ -90,7 +91,7 @@ SCORES = {label.lower(): score for score, label in ALIGNMENT_LABELS.items()}
 
 def partners(value) -> list[tuple[str, str]]:
     """'A (contact: Jane Smith); B' → [('A', 'Jane Smith'), ('B', '')]."""
-    found = {}
+    found: dict[str, tuple[str, str]] = {}
     for item in names(value):
         match = CONTACT_NOTE.search(item)
         name, contact = (item[: match.start()], (match.group("contact") or "").strip()) if match else (item, "")
@@ -100,7 +101,7 @@ def partners(value) -> list[tuple[str, str]]:
 
 def priorities(value) -> list[tuple[str, int | None]]:
     """'A (strongly); B' → [('A', 3), ('B', None)]."""
-    found = {}
+    found: dict[str, tuple[str, int | None]] = {}
     for item in names(value):
         match = SCORE_NOTE.search(item)
         name, score = (item[: match.start()], SCORES[match.group("label").lower()]) if match else (item, None)
@@ -246,7 +247,7 @@ class RegisterContext(ImportContext):
 
     @cached_property
     def members(self) -> dict[int, dict[int, PartnershipMember]]:
-        found = defaultdict(dict)
+        found: dict[int, dict[int, PartnershipMember]] = defaultdict(dict)
         for member in PartnershipMember.objects.select_related("organisation"):
             found[member.partnership_id][member.organisation_id] = member
         return found
@@ -273,7 +274,7 @@ class RegisterContext(ImportContext):
             self.count("priority", "created", f"strategic priority created: {priority.name}")
         return priority
 
-    def person(self, row: Row, column: str, ref: str, prefer: set[str] = frozenset()) -> Person | None:
+    def person(self, row: Row, column: str, ref: str, prefer: Set[str] = frozenset()) -> Person | None:
         """The known person `ref` names, by e-mail or by name; else an error on the row."""
         if "@" in ref:
             found = self.people_by_email.get(ref.casefold(), [])
@@ -400,7 +401,7 @@ def import_partnership(context: RegisterContext, row: Row):
     partner_list = data.get("partners", [])
     partner_keys = {name_key(n) for n, _ in partner_list} | {m.organisation.name_key for m in members.values()}
     lead = context.person(row, "lead", data["lead"]) if "lead" in data else None
-    refs = [("contacts", ref, None) for ref in data.get("contacts", [])]
+    refs: list[tuple[str, str, str | None]] = [("contacts", ref, None) for ref in data.get("contacts", [])]
     refs += [("partners", ref, name_key(name)) for name, ref in partner_list if ref]
     contacts = _check_contacts(context, row, refs, partner_keys)
     _check_partnership(row, existing, partner_keys)
@@ -459,7 +460,8 @@ def _check_contacts(context: RegisterContext, row: Row, refs: list[tuple], partn
 
     `refs` are (column, e-mail or name, the key of the partner they are named for, if any).
     """
-    contacts, by_organisation = [], {}
+    contacts: list[Person] = []
+    by_organisation: dict[int, Person] = {}
     for column, ref, partner in refs:
         person = context.person(row, column, ref, prefer={partner} if partner else partner_keys)
         if person is None or by_organisation.get(person.organisation_id) == person:

@@ -128,9 +128,10 @@ def check_members(partnership: Partnership) -> None:
 
 
 def _check_contact(member: PartnershipMember):
-    if member.contact_id and member.contact.organisation_id != member.organisation_id:
+    contact = member.contact
+    if contact is not None and contact.organisation_id != member.organisation_id:
         raise ServiceError(
-            f"{member.contact} works at {member.contact.organisation}, not {member.organisation}: "
+            f"{contact} works at {contact.organisation}, not {member.organisation}: "
             "a single point of contact must be one of the member organisation's own people."
         )
 
