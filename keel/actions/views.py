@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from keel.actions import services
@@ -24,6 +23,7 @@ from keel.actions.forms import STATUS_FILTERS, ActionForm, NewActionForm
 from keel.actions.models import OPEN_STATUSES, Action, ActionStatus, Source
 from keel.actions.sources import describe, describe_source, find_source
 from keel.common.text import add_months
+from keel.common.web import safe_next
 from keel.core.changelog import Actor, history
 from keel.core.forms import save_form
 from keel.core.models import Role
@@ -178,7 +178,5 @@ def action_status(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{action.title}: {action.get_status_display().lower()}.")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("actions:action", kwargs={"ws": request.workspace.slug, "pk": action.pk})
-    return redirect(back)
+    action_url = reverse("actions:action", kwargs={"ws": request.workspace.slug, "pk": action.pk})
+    return redirect(safe_next(request, action_url))

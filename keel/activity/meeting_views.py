@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from keel.actions.models import Action, Source
 from keel.activity import rules, services
 from keel.activity.forms import SCORE_LABELS, AttendanceForm, ContactForm, MeetingForm, RateForm
 from keel.activity.models import Contact, Meeting, RelationshipRating
+from keel.common.web import safe_next
 from keel.core.changelog import Actor, history
 from keel.core.models import Role
 from keel.core.services import ServiceError
@@ -53,16 +53,6 @@ def _day(day) -> str:
 
 def _future(day) -> bool:
     return bool(day and day > timezone.localdate())
-
-
-def _safe_next(request, fallback: str) -> str:
-    """Where to go after saving: `next` when it is a page of this site, otherwise `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 # Meetings ----------------------------------------------------------------------------------
@@ -176,7 +166,7 @@ def contact_new(request, pk):
         else:
             with_whom = contact.person or contact.organisation or "the partnership"
             messages.success(request, f"Contact with {with_whom} logged.")
-            return redirect(_safe_next(request, _partnership_url(request, partnership.pk)))
+            return redirect(safe_next(request, _partnership_url(request, partnership.pk)))
     context = {"form": form, "partnership": partnership, "title": f"Log a contact for {partnership.name}"}
     return render(request, "activity/contact_form.html", context)
 
@@ -187,7 +177,7 @@ def contact_delete(request, pk):
     contact = get_object_or_404(Contact.objects.select_related("organisation", "person"), pk=pk)
     services.delete_contact(Actor.of(request), contact)
     messages.success(request, f"Contact deleted: {contact}.")
-    return redirect(_safe_next(request, _partnership_url(request, contact.partnership_id)))
+    return redirect(safe_next(request, _partnership_url(request, contact.partnership_id)))
 
 
 # Relationship ratings ----------------------------------------------------------------------
