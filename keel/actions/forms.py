@@ -10,7 +10,7 @@ from django import forms
 
 from keel.actions import sources
 from keel.actions.models import Action, ActionStatus
-from keel.register.forms import DateInput
+from keel.common.widgets import DateInput
 from keel.register.models import Partnership
 from keel.register.pickers import PersonField, find_partnership
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from keel.activity.models import AttendanceStatus, Channel, MeetingKind
-from keel.register.forms import DateInput
+from keel.common.widgets import DateInput
 from keel.register.models import Organisation
 from keel.register.pickers import PersonField
 

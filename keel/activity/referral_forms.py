@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from keel.activity import rules
 from keel.activity.models import ReferralOutcome
-from keel.register.forms import DateInput
+from keel.common.widgets import DateInput
 from keel.register.models import Organisation, Partnership, Person
 
 CLIENT_REFERENCE_HELP = (

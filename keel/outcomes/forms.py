@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django import forms
 
+from keel.common.periods import read_period
 from keel.common.text import ReadError
-from keel.outcomes.importers import read_period, read_value
+from keel.common.widgets import DateInput
+from keel.outcomes.importers import read_value
 from keel.outcomes.models import Direction, IndicatorKind
-from keel.register.forms import DateInput
 
 
 def plain_number(value: Decimal) -> str:

@@ -7,6 +7,7 @@ work inside a workspace scope, and that is what confines every choice to the wor
 from django import forms
 
 from keel.common.text import ReadError, describe_months, read_cadence
+from keel.common.widgets import DateInput
 from keel.register.models import (
     ALIGNMENT_LABELS,
     AgreedProcess,
@@ -19,13 +20,6 @@ from keel.register.models import (
 )
 from keel.register.pickers import OrganisationField, PartnersField, PersonField
 from keel.register.queries import label, living_people
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CadenceField(forms.CharField):
