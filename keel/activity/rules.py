@@ -231,6 +231,12 @@ class ReferralFigures:
     def completion_rate(self) -> float | None:
         return self.received / self.decided if self.decided else None
 
+    @property
+    def completion_percent(self) -> int | None:
+        """The completion rate in whole percent, as the pages show it (a half rounds to even)."""
+        rate = self.completion_rate
+        return None if rate is None else round(rate * 100)
+
 
 def referral_figures(referrals: Iterable[ReferralFacts], today: dt.date) -> ReferralFigures:
     """Referrals made, completion rate, median days to service and overdue follow-ups.

@@ -186,12 +186,22 @@ def test_referral_figures():
     )
     assert (figures.made, figures.received, figures.decided, figures.overdue, figures.awaiting) == (6, 3, 5, 1, 1)
     assert figures.completion_rate == 3 / 5
+    assert figures.completion_percent == 60
     assert figures.median_days == 7
+
+
+@pytest.mark.parametrize(
+    ("received", "decided", "percent"), [(1, 3, 33), (2, 3, 67), (1, 8, 12), (3, 8, 38), (0, 4, 0)]
+)
+def test_the_completion_percent_is_the_rate_in_whole_percent(received, decided, percent):
+    figures = rules.ReferralFigures(decided, received, decided, 0, 0, None)
+    assert figures.completion_percent == percent  # a half rounds to even: 12.5 → 12, 37.5 → 38
 
 
 def test_no_referrals_give_no_rates():
     figures = rules.referral_figures([], TODAY)
     assert figures.made == 0 and figures.completion_rate is None and figures.median_days is None
+    assert figures.completion_percent is None
 
 
 @pytest.mark.parametrize(
