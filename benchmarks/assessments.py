@@ -77,7 +77,7 @@ def bench_scoring(runs):
     from keel.register import services as register
 
     actor = Actor(via="benchmark")
-    workspace = create_workspace(f"Scoring benchmark {time.time_ns()}")
+    workspace = create_workspace(actor, f"Scoring benchmark {time.time_ns()}")
     with workspace_scope(workspace):
         instrument, _ = services.load_instrument(actor, thirty_items())
         definition = instrument.spec

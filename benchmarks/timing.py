@@ -26,6 +26,7 @@ def large_demo_client(name: str):
     from django.core.management import call_command
     from django.test import Client
 
+    from keel.core.changelog import Actor
     from keel.core.services import create_admin
     from keel.portfolio.demo.build import build_demo
 
@@ -33,7 +34,7 @@ def large_demo_client(name: str):
     start = time.perf_counter()
     workspace = build_demo(size="large", seed=1, name=f"{name} {time.time_ns()}")
     report("build_demo('large') (one run)", [time.perf_counter() - start])
-    user, _ = create_admin(f"bench{time.time_ns()}", workspace=workspace)
+    user, _ = create_admin(Actor(via="benchmark"), f"bench{time.time_ns()}", workspaces=[workspace])
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     return workspace, client

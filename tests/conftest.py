@@ -14,27 +14,30 @@ os.environ.setdefault("KEEL_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/t
 
 @pytest.fixture
 def workspace_a(db):
+    from keel.core.changelog import Actor
     from keel.core.services import create_workspace
 
-    return create_workspace("Northshire ICS")
+    return create_workspace(Actor(via="test"), "Northshire ICS")
 
 
 @pytest.fixture
 def workspace_b(db):
+    from keel.core.changelog import Actor
     from keel.core.services import create_workspace
 
-    return create_workspace("Southvale Network")
+    return create_workspace(Actor(via="test"), "Southvale Network")
 
 
 def _user(username, workspace, role):
     from django.contrib.auth import get_user_model
 
+    from keel.core.changelog import Actor
     from keel.core.services import set_membership
 
     user = get_user_model().objects.create_user(
         username=username, email=f"{username}@example.org", password="correct horse battery"
     )
-    set_membership(workspace, user, role)
+    set_membership(Actor(via="test"), workspace, user, role)
     return user
 
 

@@ -255,9 +255,10 @@ def test_login_password_change_and_reset(client, admin):
 
 
 def test_switching_workspaces(client, admin, workspace_a, workspace_b):
+    from keel.core.changelog import Actor
     from keel.core.services import set_membership
 
-    set_membership(workspace_b, admin, "viewer")
+    set_membership(Actor(via="test"), workspace_b, admin, "viewer")
     client.force_login(admin)
     assert client.get(reverse("home"))["Location"] == reverse("workspaces")
     page = client.get(reverse("workspaces")).content.decode()

@@ -1,15 +1,27 @@
-"""Writes to workspaces and memberships."""
+"""Writes to workspaces, memberships and administrators, each with its change record.
+
+The change log is workspace-owned, so every record here is filed in the workspace it concerns:
+a membership's in its workspace, a new workspace in itself, a new administrator in each
+workspace they are made admin of. Passwords are never recorded.
+"""
 
 from __future__ import annotations
 
+import copy
 import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.dispatch import Signal
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from keel.core.changelog import diff, record, snapshot
+from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.models import Membership, Role, Workspace
 from keel.core.tenancy import workspace_scope
 
@@ -17,12 +29,15 @@ from keel.core.tenancy import workspace_scope
 # apps that depend on a setting (assessment scores on the anonymity threshold) can follow.
 settings_changed = Signal()
 
+MEMBERSHIP_FIELDS = ["user", "role"]
+
 
 class ServiceError(ValueError):
     """A write refused for a reason a person can act on; the message says what to do."""
 
 
 def unique_slug(name: str) -> str:
+    """A slug for `name` that no workspace has yet."""
     base = slugify(name)[:50] or "workspace"
     slug, n = base, 2
     while Workspace.objects.filter(slug=slug).exists():
@@ -30,49 +45,124 @@ def unique_slug(name: str) -> str:
     return slug
 
 
+def _record_in(workspace: Workspace, actor: Actor, action: str, obj: models.Model, changes: dict, note: str = ""):
+    """Write a change record about `obj` in `workspace`'s trail.
+
+    `record` files a change under `obj.workspace_id`. A membership has one; a workspace or a
+    user has none, so a copy of it stands in with the workspace set, leaving the caller's
+    object as it was. The scope is set here because these writes are made outside any
+    workspace (the workspaces page, the CLI) or for another one than the current.
+    """
+    if getattr(obj, "workspace_id", None) != workspace.pk:
+        obj = copy.copy(obj)
+        obj.workspace_id = workspace.pk  # type: ignore[attr-defined]
+    with workspace_scope(workspace):
+        return record(actor, action, obj, changes, note)
+
+
 @transaction.atomic
-def create_workspace(name: str, owner=None) -> Workspace:
-    """Create a workspace; its owner, when given, becomes its first admin."""
+def create_workspace(actor: Actor, name: str, owner=None) -> Workspace:
+    """Create a workspace, recording `workspace.created`; its owner, when given, becomes its first admin.
+
+    The one record carries the first admin too: making the owner admin is part of creating
+    the workspace, not a separate change.
+    """
     name = " ".join(name.split())
     if not name:
         raise ServiceError("A workspace needs a name.")
     workspace = Workspace.objects.create(name=name, slug=unique_slug(name))
+    changes = {"name": [None, workspace.name]}
     if owner is not None:
         Membership.objects.create(workspace=workspace, user=owner, role=Role.ADMIN)
+        changes["admin"] = [None, str(owner)]
+    _record_in(workspace, actor, "workspace.created", workspace, changes)
     return workspace
 
 
-def set_membership(workspace: Workspace, user, role: str) -> Membership:
-    """Add `user` to `workspace` with `role`, or change the role they have."""
+def _keep_an_admin(membership: Membership, role: str) -> None:
+    """Refuse to remove or demote the last admin: nobody could manage the workspace after."""
+    if membership.role != Role.ADMIN or role == Role.ADMIN:
+        return
+    others = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.ADMIN).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ServiceError("A workspace needs at least one admin: make someone else admin first.")
+
+
+def _put_membership(workspace: Workspace, user, role: str) -> tuple[Membership, dict]:
+    """Give `user` `role` in `workspace`, unrecorded; returns the membership and its fields before ({} if new)."""
     if role not in Role.values:
         raise ServiceError(f"Unknown role {role!r}: choose admin, editor or viewer.")
-    membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    # Locked, so two admins changing the same member one moment apart are checked and recorded in turn.
+    membership = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
+    if membership is None:
+        return Membership.objects.create(workspace=workspace, user=user, role=role), {}
+    before = snapshot(membership, MEMBERSHIP_FIELDS)
+    if membership.role != role:
+        _keep_an_admin(membership, role)
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership, before
+
+
+@transaction.atomic
+def set_membership(actor: Actor, workspace: Workspace, user, role: str) -> Membership:
+    """Add `user` to `workspace` with `role` (`membership.added`) or change their role (`membership.role_changed`).
+
+    Setting the role someone already has changes nothing and records nothing. The last admin
+    of a workspace cannot be demoted.
+    """
+    membership, before = _put_membership(workspace, user, role)
+    changes = diff(before, snapshot(membership, MEMBERSHIP_FIELDS))
+    if not before:
+        _record_in(workspace, actor, "membership.added", membership, changes)
+    elif changes:
+        _record_in(workspace, actor, "membership.role_changed", membership, changes)
     return membership
 
 
-def remove_membership(membership: Membership) -> None:
-    """Remove a member; the last admin of a workspace cannot be removed or demoted."""
-    others = Membership.objects.filter(workspace=membership.workspace, role=Role.ADMIN).exclude(pk=membership.pk)
-    if membership.role == Role.ADMIN and not others.exists():
-        raise ServiceError("A workspace needs at least one admin: make someone else admin first.")
+def change_role(actor: Actor, membership: Membership, role: str) -> Membership:
+    """Give a member another role; the last admin of a workspace cannot be demoted."""
+    return set_membership(actor, membership.workspace, membership.user, role)
+
+
+@transaction.atomic
+def remove_membership(actor: Actor, membership: Membership) -> None:
+    """Remove a member, recording `membership.removed`; the last admin of a workspace cannot be removed."""
+    _keep_an_admin(membership, role="")
+    before = snapshot(membership, MEMBERSHIP_FIELDS)
+    # Recorded before the delete, while the membership still has its id.
+    _record_in(membership.workspace, actor, "membership.removed", membership, {k: [v, None] for k, v in before.items()})
     membership.delete()
 
 
-def change_role(membership: Membership, role: str) -> Membership:
-    others = Membership.objects.filter(workspace=membership.workspace, role=Role.ADMIN).exclude(pk=membership.pk)
-    if membership.role == Role.ADMIN and role != Role.ADMIN and not others.exists():
-        raise ServiceError("A workspace needs at least one admin: make someone else admin first.")
-    return set_membership(membership.workspace, membership.user, role)
+def find_user(email_or_username: str):
+    """The user with this e-mail address or username (either case), or None."""
+    users = get_user_model().objects
+    value = email_or_username.strip()
+    return users.filter(email__iexact=value).first() or users.filter(username__iexact=value).first()
+
+
+@transaction.atomic
+def add_member(actor: Actor, workspace: Workspace, email: str, role: str, name: str = "") -> tuple[Membership, bool]:
+    """Give the person with `email` `role` in `workspace`, making them a user first if they are new to Keel.
+
+    Returns (membership, whether the user is new). A new user has no password until they
+    follow the invitation (`send_invitation`), so nobody else ever knows it. Someone already
+    in the workspace has their role changed, with the same last-admin rule as `change_role`.
+    """
+    email = email.strip()
+    user = find_user(email)
+    new = user is None
+    if new:
+        first, _, last = name.strip().partition(" ")
+        user = get_user_model().objects.create_user(
+            username=email.lower(), email=email, first_name=first, last_name=last
+        )
+    return set_membership(actor, workspace, user, role), new
 
 
 def send_invitation(request, user) -> None:
     """E-mail a new member a one-time link to choose their password (Django's reset link)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     context = {
         "user": user,
         "workspace": request.workspace,
@@ -87,22 +177,42 @@ def send_invitation(request, user) -> None:
 
 
 def new_password() -> str:
+    """A random password for a new administrator, shown to them once."""
     return secrets.token_urlsafe(12)
 
 
 @transaction.atomic
-def create_admin(username: str, email: str = "", password: str | None = None, workspace: Workspace | None = None):
-    """Create (or reset) a superuser; returns (user, password). Makes them admin of `workspace`."""
+def create_admin(
+    actor: Actor,
+    username: str,
+    email: str = "",
+    password: str | None = None,
+    workspaces: Iterable[Workspace] = (),
+):
+    """Create a superuser, or give an existing one a new password; returns (user, password).
+
+    They become admin of each of `workspaces`, and each of those records `user.admin_created`
+    with what changed for them there (their role, and being a superuser), never the password.
+    With no workspace nothing is recorded: the change log is workspace-owned, so there is no
+    trail to write to, and such a user reaches no workspace until made a member of one,
+    which is recorded then.
+    """
     User = get_user_model()
     password = password or new_password()
-    user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
+    user, new = User.objects.get_or_create(username=username, defaults={"email": email})
+    before = {} if new else {"superuser": user.is_superuser, "email": user.email or None}
     if email:
         user.email = email
     user.is_staff = user.is_superuser = True
+    # get_or_create, not create_user: a new user gets their password only here, like an old one.
     user.set_password(password)
     user.save()
-    if workspace is not None:
-        set_membership(workspace, user, Role.ADMIN)
+    account = diff(before, {"superuser": True, "email": user.email or None})
+    note = "new user" if new else "existing user, password reset"
+    for workspace in workspaces:
+        membership, was = _put_membership(workspace, user, Role.ADMIN)
+        changes = account | diff({"role": was.get("role")}, snapshot(membership, ["role"]))
+        _record_in(workspace, actor, "user.admin_created", user, changes, note)
     return user, password
 
 

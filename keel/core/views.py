@@ -1,7 +1,6 @@
 """Home, workspace switching, members and settings. Thin: the writes are in services."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from keel.core import services
 from keel.core.changelog import Actor
-from keel.core.forms import AddMemberForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
+from keel.core.forms import AddMemberForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm, save_form
 from keel.core.models import ChangeRecord, Membership, Role
 from keel.core.tenancy import requires_role
 
@@ -29,7 +28,7 @@ def workspaces(request):
     """Every workspace the user belongs to, to switch between them, and a form for a new one."""
     form = WorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        workspace = services.create_workspace(form.cleaned_data["name"], owner=request.user)
+        workspace = services.create_workspace(Actor.of(request), form.cleaned_data["name"], owner=request.user)
         messages.success(request, f"Workspace {workspace.name} created. You are its admin.")
         return redirect("portfolio:partnerships", ws=workspace.slug)
     memberships = Membership.objects.filter(user=request.user).select_related("workspace")
@@ -38,26 +37,24 @@ def workspaces(request):
 
 @requires_role(Role.ADMIN)
 def members(request):
+    """The workspace's members with their roles, and a form to add someone (new to Keel or not)."""
     form = AddMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"].strip()
-        User = get_user_model()
-        user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
-        new = user is None
-        if new:
-            first, _, last = form.cleaned_data["name"].strip().partition(" ")
-            user = User.objects.create_user(username=email.lower(), email=email, first_name=first, last_name=last)
-            user.set_unusable_password()
-            user.save()
-        services.set_membership(request.workspace, user, form.cleaned_data["role"])
-        if new:
-            services.send_invitation(request, user)
-            messages.success(
-                request, f"{email} added as {form.cleaned_data['role']} and sent a link to set a password."
-            )
-        else:
-            messages.success(request, f"{email} is now {form.cleaned_data['role']} in this workspace.")
-        return redirect("members", ws=request.workspace.slug)
+    if request.method == "POST":
+        added = save_form(
+            form,
+            lambda data: services.add_member(
+                Actor.of(request), request.workspace, data["email"], data["role"], name=data["name"]
+            ),
+        )
+        if added is not None:
+            membership, new = added
+            email, role = form.cleaned_data["email"].strip(), membership.role
+            if new:
+                services.send_invitation(request, membership.user)
+                messages.success(request, f"{email} added as {role} and sent a link to set a password.")
+            else:
+                messages.success(request, f"{email} is now {role} in this workspace.")
+            return redirect("members", ws=request.workspace.slug)
     memberships = Membership.objects.filter(workspace=request.workspace).select_related("user")
     return render(request, "core/members.html", {"memberships": memberships, "form": form, "roles": Role.choices})
 
@@ -69,7 +66,7 @@ def member_role(request, pk):
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.change_role(membership, form.cleaned_data["role"])
+            services.change_role(Actor.of(request), membership, form.cleaned_data["role"])
             messages.success(request, f"{membership.user} is now {form.cleaned_data['role']}.")
         except services.ServiceError as error:
             messages.error(request, str(error))
@@ -83,7 +80,7 @@ def member_role(request, pk):
 def member_remove(request, pk):
     membership = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
     try:
-        services.remove_membership(membership)
+        services.remove_membership(Actor.of(request), membership)
         messages.success(request, f"{membership.user} no longer belongs to this workspace.")
     except services.ServiceError as error:
         messages.error(request, str(error))

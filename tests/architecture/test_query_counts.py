@@ -92,12 +92,13 @@ def test_pages_hold_their_query_count_from_10_to_1000_partnerships(client, scope
     counts = []
     for size in (10, 1000):
         workspace = scope_a if size == 10 else Workspace.objects.create(name=f"Big {size}", slug=f"big-{size}")
+        from keel.core.changelog import Actor
         from keel.core.services import set_membership
         from keel.core.tenancy import workspace_scope
 
         with workspace_scope(workspace):
             partnerships = fill(workspace, size)
-        set_membership(workspace, admin, "admin")
+        set_membership(Actor(via="test"), workspace, admin, "admin")
         client.force_login(admin)
         if params == "detail":
             url = reverse(name, kwargs={"ws": workspace.slug, "pk": partnerships[5].pk})
@@ -140,6 +141,7 @@ def fill_rounds(workspace, partnerships):
 
 
 def test_the_list_holds_its_query_count_with_rounds_from_10_to_1000_partnerships(client, scope_a, admin):
+    from keel.core.changelog import Actor
     from keel.core.models import Workspace
     from keel.core.services import set_membership
     from keel.core.tenancy import workspace_scope
@@ -149,7 +151,7 @@ def test_the_list_holds_its_query_count_with_rounds_from_10_to_1000_partnerships
         workspace = scope_a if size == 10 else Workspace.objects.create(name=f"Big {size}", slug=f"big-{size}")
         with workspace_scope(workspace):
             fill_rounds(workspace, fill(workspace, size))
-        set_membership(workspace, admin, "admin")
+        set_membership(Actor(via="test"), workspace, admin, "admin")
         client.force_login(admin)
         url = reverse("portfolio:partnerships", kwargs={"ws": workspace.slug})
         with CaptureQueriesContext(connection) as context:

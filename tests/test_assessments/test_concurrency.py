@@ -42,7 +42,7 @@ from keel.register import services as register
 from keel.register.models import Person
 
 actor = Actor(via="test")
-workspace = create_workspace("Concurrency Network")
+workspace = create_workspace(actor, "Concurrency Network")
 with workspace_scope(workspace), transaction.atomic():
     organisations = [register.save_organisation(actor, {{"name": f"Organisation {{i}}"}}) for i in range(4)]
     partnership = register.save_partnership(

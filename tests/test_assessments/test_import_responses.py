@@ -468,7 +468,7 @@ def test_the_keel_command_reports_a_bad_file_without_a_traceback(tmp_path):
     setup = (
         "from keel.core.services import create_workspace; from keel.core.tenancy import workspace_scope; "
         "from keel.register import services as r; from keel.assessments import services as a; "
-        "from keel.core.changelog import Actor; import datetime as dt; ws = create_workspace('Northshire')\n"
+        "from keel.core.changelog import Actor; import datetime as dt; ws = create_workspace(Actor(), 'Northshire')\n"
         "with workspace_scope(ws):\n"
         "    orgs = [r.save_organisation(Actor(), {'name': n}) for n in ('Northshire Mind', 'Age UK Northshire')]\n"
         "    p = r.save_partnership(Actor(), {'name': 'P', 'status': 'active'}, organisations=orgs)\n"

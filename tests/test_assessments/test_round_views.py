@@ -394,7 +394,7 @@ def test_the_list_holds_its_query_count_from_3_to_30_rounds(client, scope_a, edi
     counts = []
     for size in (3, 30):
         workspace = Workspace.objects.create(name=f"Size {size}", slug=f"size-{size}")
-        set_membership(workspace, editor, "editor")
+        set_membership(actor, workspace, editor, "editor")
         with workspace_scope(workspace):
             organisation = register.save_organisation(actor, {"name": "Org"})
             person = register.save_person(actor, {"name": "P", "email": "p@example.org", "organisation": organisation})

@@ -104,7 +104,7 @@ def build_demo(
     reference = reference_date or dt.date.today().replace(day=1)
     plan = plan_demo(size, seed, reference)
     with transaction.atomic():
-        workspace = create_workspace(name or DEFAULT_NAMES[size])
+        workspace = create_workspace(ACTOR, name or DEFAULT_NAMES[size])
         with workspace_scope(workspace):
             report = _Reported(progress or _quiet)
             write = _write_with_services if size == "small" else _write_in_bulk

@@ -1,8 +1,11 @@
 """`keel createadmin`: create an administrator, or give an existing one a new password."""
 
+from keel.core.changelog import Actor
 from keel.core.management.base import KeelCommand, find_workspace
 from keel.core.models import Workspace
 from keel.core.services import create_admin
+
+ACTOR = Actor(via="keel createadmin")
 
 
 class Command(KeelCommand):
@@ -19,7 +22,9 @@ class Command(KeelCommand):
         target = None
         if workspace or Workspace.objects.count() == 1:
             target = find_workspace(workspace)
-        user, password = create_admin(username.strip(), email=email.strip(), workspace=target)
+        user, password = create_admin(
+            ACTOR, username.strip(), email=email.strip(), workspaces=[target] if target else []
+        )
         where = f" and admin of {target.name} ({target.slug})" if target else ""
         self.stdout.write(f"User {user.username}{where}.")
         self.stdout.write(self.style.SUCCESS(f"Password: {password}"))

@@ -2,9 +2,12 @@
 
 from django.core.management.base import CommandError
 
+from keel.core.changelog import Actor
 from keel.core.management.base import KeelCommand
 from keel.core.models import Workspace
 from keel.core.services import ServiceError, create_workspace
+
+ACTOR = Actor(via="keel workspace")
 
 
 class Command(KeelCommand):
@@ -19,7 +22,7 @@ class Command(KeelCommand):
     def handle(self, *args, action, **options):
         if action == "create":
             try:
-                workspace = create_workspace(" ".join(options["name"]))
+                workspace = create_workspace(ACTOR, " ".join(options["name"]))
             except ServiceError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(workspace.slug)

@@ -2,15 +2,19 @@
 
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
+from keel.core.changelog import Actor
 from keel.core.management.base import KeelCommand
 from keel.core.management.commands.serve import serve
-from keel.core.models import Role, Workspace
-from keel.core.services import create_admin, set_membership
+from keel.core.models import Workspace
+from keel.core.services import create_admin
 from keel.portfolio.demo.build import build_demo
+
+ACTOR = Actor(via="keel run")
 
 
 class Command(KeelCommand):
@@ -22,8 +26,6 @@ class Command(KeelCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare the database and stop")
 
     def handle(self, *args, host, port, no_serve, **options):
-        from django.conf import settings
-
         database = connection.settings_dict["NAME"]
         self.stdout.write(f"Database: {database}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -33,9 +35,7 @@ class Command(KeelCommand):
         if not get_user_model().objects.exists():
             # A database with workspaces but nobody to log in (made by `keel demo` or an
             # import) gets its first administrator too, admin of every workspace.
-            user, password = create_admin("admin", email="admin@example.org")
-            for workspace in Workspace.objects.all():
-                set_membership(workspace, user, Role.ADMIN)
+            user, password = create_admin(ACTOR, "admin", email="admin@example.org", workspaces=Workspace.objects.all())
             self.stdout.write(self.style.SUCCESS(f"Log in as {user.username} with password {password}"))
             self.stdout.write("(Shown once. `keel createadmin` sets a new one.)")
         else:
