@@ -6,8 +6,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from keel.core.background import run_in_workspace
 from keel.core.models import Workspace
-from keel.core.tenancy import workspace_scope
+from keel.core.tenancy import current_workspace
 
 
 def find_workspace(slug: str | None) -> Workspace:
@@ -47,9 +48,12 @@ class WorkspaceCommand(KeelCommand):
         parser.add_argument("--workspace", metavar="SLUG", help="needed only where there is more than one")
 
     def handle(self, *args, **options):
+        # Run as background work is run: the scope comes from the workspace's id alone.
         workspace = find_workspace(options.pop("workspace", None))
-        with workspace_scope(workspace):
-            return self.handle_workspace(workspace, *args, **options)
+        return run_in_workspace(workspace.pk, self._handle_in_scope, *args, **options)
+
+    def _handle_in_scope(self, *args, **options):
+        return self.handle_workspace(current_workspace(), *args, **options)
 
     def handle_workspace(self, workspace: Workspace, *args, **options):
         raise NotImplementedError
