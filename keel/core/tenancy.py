@@ -7,6 +7,12 @@ to filter cannot leak: with no current workspace the manager refuses to run at a
 one it can only see that workspace's rows. Forms built from these models inherit the same
 scoping for their choices, so a record of another workspace cannot be chosen either.
 
+Writes are held to the same scope: a record is saved (new or not) only inside the scope of its
+own workspace, and only if every record it refers to — each foreign key to a workspace-owned
+model, found from the model's `_meta` — belongs to that workspace too. `bulk_create` applies
+the same rules with one query per foreign key for the whole batch. (`QuerySet.update` and raw
+SQL are not checked: they are for code that already holds the rows of its own workspace.)
+
 The role check lives here too: every view under `/w/<slug>/` needs at least `viewer`; any
 request that is not GET/HEAD/OPTIONS needs at least `editor`; a view may ask for more with
 `@requires_role(...)`. There is no other place where access is decided.
@@ -14,12 +20,14 @@ request that is not GET/HEAD/OPTIONS needs at least `editor`; a view may ask for
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import models
+from django.db import connections, models
 
 if TYPE_CHECKING:
     from keel.core.models import Workspace
@@ -31,11 +39,12 @@ class NoWorkspaceScope(ImproperlyConfigured):
     """Raised when workspace-owned records are read outside any workspace."""
 
 
-def current_workspace() -> Workspace:
+def current_workspace(doing: str = "read") -> Workspace:
     workspace = _current_workspace.get()
     if workspace is None:
         raise NoWorkspaceScope(
-            "Workspace-owned records were read with no current workspace; wrap the code in workspace_scope(workspace)."
+            f"Workspace-owned records were {doing} with no current workspace; "
+            "wrap the code in workspace_scope(workspace)."
         )
     return workspace
 
@@ -67,15 +76,17 @@ def scoped_workspace_id() -> int | None:
 
 class WorkspaceQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        # bulk_create skips save(), so the same rule is applied here: rows go into the
-        # current workspace, and a row of another workspace is refused.
-        workspace = current_workspace()
+        # bulk_create skips save(), so the same rules are applied here: rows go into the
+        # current workspace, a row of another workspace is refused, and so is a row that
+        # refers to another workspace's record (one query per foreign key for the batch).
+        workspace = current_workspace("saved")
         objs = list(objs)
         for obj in objs:
             if obj.workspace_id is None:
                 obj.workspace = workspace
             elif obj.workspace_id != workspace.pk:
                 raise PermissionDenied("A record of another workspace cannot be saved here.")
+        check_references(self.model, objs, workspace.pk, using=self.db)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -101,11 +112,84 @@ class WorkspaceOwned(models.Model):
         base_manager_name = "all_workspaces"
 
     def save(self, *args, **kwargs):
+        # A save outside any scope is refused whether the record is new or not: the scope is
+        # what says whose records these are, so code that writes without one is a mistake.
+        workspace = current_workspace("saved")
         if self.workspace_id is None:
-            self.workspace = current_workspace()
-        elif (ws := _current_workspace.get()) is not None and ws.pk != self.workspace_id:
+            self.workspace = workspace
+        elif self.workspace_id != workspace.pk:
             raise PermissionDenied("A record of another workspace cannot be saved here.")
+        fields = references(type(self))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # Only what this save writes needs checking.
+            fields = tuple(f for f in fields if f.name in update_fields or f.attname in update_fields)
+        check_references(type(self), [self], self.workspace_id, fields=fields, using=kwargs.get("using"))
         super().save(*args, **kwargs)
+
+
+@cache
+def references(model: type[models.Model]) -> tuple[models.ForeignKey, ...]:
+    """The model's foreign keys (and one-to-ones) to workspace-owned models, found from its _meta."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if (field.many_to_one or field.one_to_one)
+        and not field.remote_field.parent_link
+        and isinstance(field.related_model, type)
+        and issubclass(field.related_model, WorkspaceOwned)
+    )
+
+
+def check_references(
+    model: type[models.Model],
+    objs: Iterable[models.Model],
+    workspace_id: int,
+    fields: Iterable[models.ForeignKey] | None = None,
+    using: str | None = None,
+) -> None:
+    """Refuse (PermissionDenied) if any of `objs` refers to a record outside workspace `workspace_id`.
+
+    A related record already loaded on the object is checked in memory; the others with one
+    query per foreign key for all of `objs` (in chunks the database accepts), not one per row.
+    """
+    objs = list(objs)
+    for field in references(model) if fields is None else fields:
+        unloaded = set()
+        for obj in objs:
+            value = getattr(obj, field.attname)
+            if value is None:
+                continue
+            related = field.get_cached_value(obj, default=None)
+            owner = None if related is None else related.__dict__.get("workspace_id")
+            if owner is None:  # not loaded (or loaded without its workspace): ask the database
+                unloaded.add(field.target_field.to_python(value))
+            elif owner != workspace_id:
+                raise PermissionDenied(_refusal(model, field, value))
+        if unloaded:
+            _check_in_database(model, field, unloaded, workspace_id, using)
+
+
+def _check_in_database(model, field, unloaded: set, workspace_id: int, using: str | None) -> None:
+    target = field.target_field.attname
+    manager = field.related_model.all_workspaces.db_manager(using)
+    values = list(unloaded)
+    size = connections[manager.db].features.max_query_params or len(values)
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        found = set(
+            manager.filter(workspace_id=workspace_id, **{f"{target}__in": chunk}).values_list(target, flat=True)
+        )
+        for value in chunk:
+            if value not in found:
+                raise PermissionDenied(_refusal(model, field, value))
+
+
+def _refusal(model, field, value) -> str:
+    return (
+        f"{model._meta.verbose_name.capitalize()}: {field.name} refers to "
+        f"{field.related_model._meta.verbose_name} {value}, which is not a record of this workspace."
+    )
 
 
 def requires_role(role: str):

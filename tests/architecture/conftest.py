@@ -5,6 +5,28 @@ from django.core.files.base import ContentFile
 @pytest.fixture
 def objects(scope_a, actor, admin, make_partnership):
     """One of each kind of workspace A's records, for the route tests."""
+    return one_of_each(actor, admin, make_partnership)
+
+
+@pytest.fixture
+def objects_b(workspace_b, outsider):
+    """The same records made in workspace B, for records of A that try to refer to them."""
+    from keel.core.changelog import Actor
+    from keel.core.tenancy import workspace_scope
+    from keel.register import services
+
+    actor = Actor(user=outsider, via="test")
+
+    def make_partnership(name):
+        organisations = [services.save_organisation(actor, {"name": f"B organisation {i}"}) for i in range(2)]
+        return services.save_partnership(actor, {"name": name, "status": "active"}, organisations=organisations)
+
+    with workspace_scope(workspace_b):
+        return one_of_each(actor, outsider, make_partnership)
+
+
+def one_of_each(actor, user, make_partnership):
+    """One of each kind of record, in the current workspace."""
     from keel.core.models import Membership
     from keel.register import services
     from keel.register.models import ProcessKind
@@ -66,6 +88,6 @@ def objects(scope_a, actor, admin, make_partnership):
         "person": person,
         "priority": priority,
         "process": process,
-        "membership": Membership.objects.get(user=admin),
+        "membership": Membership.objects.get(user=user),
         "upload": upload,
     }
