@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from keel.core.models import Workspace
 from keel.core.tenancy import NoWorkspaceScope, workspace_scope
 from keel.register.models import Organisation, Partnership
 
@@ -90,7 +89,7 @@ def test_a_record_cannot_be_saved_into_another_workspace(objects, workspace_b):
         partnership.save()
 
 
-def test_workspace_urls_are_the_only_routes_that_touch_records():
+def test_workspace_urls_are_the_only_routes_that_touch_records(client, workspace_a, workspace_b, outsider):
     # Routes outside /w/<ws>/ are the login, account and workspace pages, which read only
     # the user's own memberships, and the respondent pages, which read only what a private
     # link's token opens (tested in tests/test_assessments/test_respond.py).
@@ -111,7 +110,11 @@ def test_workspace_urls_are_the_only_routes_that_touch_records():
         "open_link",
         None,
     }, outside
-    assert Workspace.objects.count() >= 0
+    # The workspace pages list the user's own workspaces, never another's.
+    client.force_login(outsider)
+    page = client.get(reverse("workspaces")).content.decode()
+    assert workspace_b.name in page and workspace_a.name not in page and workspace_a.slug not in page
+    assert client.get(reverse("home"))["Location"] == reverse("portfolio:partnerships", kwargs={"ws": workspace_b.slug})
 
 
 def test_bulk_create_fills_in_and_guards_the_workspace(objects, workspace_a, workspace_b):
