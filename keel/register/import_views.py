@@ -10,7 +10,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from keel.common.importing import KINDS, UnknownKind, find_kind, import_upload, run_import, stage_upload, template
+from keel.common.importing import (
+    UnknownKind,
+    find_kind,
+    import_upload,
+    run_import,
+    spreadsheet_kinds,
+    stage_upload,
+    template,
+)
 from keel.common.models import ImportUpload
 from keel.common.spreadsheets import FileRefused
 from keel.core.changelog import Actor
@@ -27,7 +35,10 @@ CONTENT_TYPES = {
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="The file holds", choices=lambda: [(name, name.capitalize()) for name in KINDS])
+    # Only the kinds a spreadsheet alone can be: a round's responses are imported on the round's own page.
+    kind = forms.ChoiceField(
+        label="The file holds", choices=lambda: [(kind.name, kind.name.capitalize()) for kind in spreadsheet_kinds()]
+    )
     file = forms.FileField(
         label="Spreadsheet",
         help_text="A .csv or .xlsx file with a header row. Nothing is written until you confirm the preview.",
@@ -41,7 +52,7 @@ def _actor(request) -> Actor:
 
 def _page(request, status=200, **context):
     context.setdefault("form", ImportForm(initial={"kind": request.GET.get("kind")}))
-    context["kinds"] = KINDS.values()
+    context["kinds"] = spreadsheet_kinds()
     context["shown"] = SHOWN
     return render(request, "register/import.html", context, status=status)
 
@@ -74,7 +85,8 @@ def import_start(request):
 @require_POST
 def import_confirm(request, pk):
     """Import a previewed file; refused if it was imported already."""
-    upload = get_object_or_404(ImportUpload, pk=pk, kind__in=KINDS)  # not a survey-responses upload
+    offered = [kind.name for kind in spreadsheet_kinds()]
+    upload = get_object_or_404(ImportUpload, pk=pk, kind__in=offered)  # not a survey-responses upload
     skip_invalid = request.POST.get("skip_invalid") == "1"
     try:
         report = import_upload(_actor(request), upload, skip_invalid=skip_invalid)
@@ -92,6 +104,8 @@ def import_template(request, kind, fmt):
         kind = find_kind(kind)
     except UnknownKind as error:
         raise Http404(str(error)) from error
+    if not kind.spreadsheet:  # an instrument's definition, a round's responses: no fixed columns to fill in
+        raise Http404(f"There is no template for {kind.name}.")
     if fmt not in CONTENT_TYPES:
         raise Http404("Templates are .csv or .xlsx files.")
     response = HttpResponse(template(kind, fmt), content_type=CONTENT_TYPES[fmt])
