@@ -55,7 +55,7 @@ class Attendance(WorkspaceOwned):
 
     class Meta:
         ordering = ["organisation__name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "organisation"], name="attendance_once")]
+        constraints = [models.UniqueConstraint(fields=["workspace", "meeting", "organisation"], name="attendance_once")]
         indexes = [models.Index(fields=["workspace", "organisation"], name="attendance_organisation")]
 
     def __str__(self) -> str:

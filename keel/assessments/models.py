@@ -113,7 +113,9 @@ class Invitation(WorkspaceOwned):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "person"], condition=models.Q(person__isnull=False), name="one_invitation_per_person"
+                fields=["workspace", "round", "person"],
+                condition=models.Q(person__isnull=False),
+                name="one_invitation_per_person",
             ),
         ]
 
@@ -163,7 +165,7 @@ class Response(WorkspaceOwned):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["round", "submitted_at"], name="response_sent")]
+        indexes = [models.Index(fields=["workspace", "round", "submitted_at"], name="response_sent")]
 
     def __str__(self) -> str:
         return f"Response {self.pk} to round {self.round_id}"

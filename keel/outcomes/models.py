@@ -42,7 +42,9 @@ class Indicator(WorkspaceOwned):
 
     class Meta:
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["partnership", "name_key"], name="indicator_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "partnership", "name_key"], name="indicator_name_unique")
+        ]
         indexes = [models.Index(fields=["workspace", "partnership"], name="indicator_by_partnership")]
 
     def __str__(self) -> str:
@@ -72,7 +74,9 @@ class Measurement(WorkspaceOwned):
 
     class Meta:
         ordering = ["-period"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="measurement_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "indicator", "period"], name="measurement_once_per_period")
+        ]
         indexes = [models.Index(fields=["workspace", "indicator", "-period"], name="measurement_latest")]
 
     def __str__(self) -> str:

@@ -200,7 +200,9 @@ class PartnershipMember(WorkspaceOwned):
     class Meta:
         ordering = ["organisation__name"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "organisation"], name="member_once_per_partnership")
+            models.UniqueConstraint(
+                fields=["workspace", "partnership", "organisation"], name="member_once_per_partnership"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "organisation"], name="member_organisation")]
 
@@ -240,7 +242,7 @@ class PriorityAlignment(WorkspaceOwned):
     class Meta:
         ordering = ["priority__name"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "priority"], name="alignment_once"),
+            models.UniqueConstraint(fields=["workspace", "partnership", "priority"], name="alignment_once"),
             models.CheckConstraint(condition=models.Q(score__lte=3), name="alignment_score_0_3"),
         ]
         indexes = [models.Index(fields=["workspace", "priority"], name="alignment_priority")]

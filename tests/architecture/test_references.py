@@ -8,7 +8,7 @@ without anyone remembering to add it here.
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from keel.core.tenancy import NoWorkspaceScope, WorkspaceOwned, workspace_scope
@@ -135,3 +135,27 @@ def test_an_existing_record_cannot_be_saved_outside_any_workspace_scope(objects)
         partnership.save()
     with workspace_scope(None), pytest.raises(NoWorkspaceScope):
         type(partnership).objects.bulk_create([])
+
+
+def multi_column_rules(model):
+    """(what, fields) for each index and unique rule of `model` over more than one column."""
+    meta = model._meta
+    for index in meta.indexes:
+        yield f"index {index.name}", list(index.fields) or ["<expressions>"]
+    for constraint in meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            yield f"constraint {constraint.name}", list(constraint.fields) or ["<expressions>"]
+    for fields in meta.unique_together:
+        yield "unique_together", list(fields)
+
+
+def test_every_multi_column_index_on_a_workspace_table_starts_with_workspace():
+    # DESIGN.md, "Built to shard by tenant": indexes start with the workspace, and a sharded
+    # database can only enforce a unique rule that includes the column it distributes by.
+    wrong = [
+        f"{model.__name__}: {what} {fields}"
+        for model in workspace_owned_models()
+        for what, fields in multi_column_rules(model)
+        if (len(fields) > 1 or fields == ["<expressions>"]) and fields[0].lstrip("-") != "workspace"
+    ]
+    assert not wrong, wrong
