@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -25,11 +26,17 @@ from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.models import Membership, Role, Workspace
 from keel.core.tenancy import workspace_scope
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # Sent after a workspace's settings change, with the names of the fields that changed, so the
 # apps that depend on a setting (assessment scores on the anonymity threshold) can follow.
 settings_changed = Signal()
 
 MEMBERSHIP_FIELDS = ["user", "role"]
+
+# A change record's before/after: {field: [before, after]}.
+Changes = dict[str, list[Any]]
 
 
 class ServiceError(ValueError):
@@ -45,7 +52,9 @@ def unique_slug(name: str) -> str:
     return slug
 
 
-def _record_in(workspace: Workspace, actor: Actor, action: str, obj: models.Model, changes: dict, note: str = ""):
+def _record_in(
+    workspace: Workspace, actor: Actor, action: str, obj: models.Model, changes: Changes, note: str = ""
+) -> None:
     """Write a change record about `obj` in `workspace`'s trail.
 
     `record` files a change under `obj.workspace_id`. A membership has one; a workspace or a
@@ -57,11 +66,11 @@ def _record_in(workspace: Workspace, actor: Actor, action: str, obj: models.Mode
         obj = copy.copy(obj)
         obj.workspace_id = workspace.pk  # type: ignore[attr-defined]
     with workspace_scope(workspace):
-        return record(actor, action, obj, changes, note)
+        record(actor, action, obj, changes, note)
 
 
 @transaction.atomic
-def create_workspace(actor: Actor, name: str, owner=None) -> Workspace:
+def create_workspace(actor: Actor, name: str, owner: User | None = None) -> Workspace:
     """Create a workspace, recording `workspace.created`; its owner, when given, becomes its first admin.
 
     The one record carries the first admin too: making the owner admin is part of creating
@@ -71,7 +80,7 @@ def create_workspace(actor: Actor, name: str, owner=None) -> Workspace:
     if not name:
         raise ServiceError("A workspace needs a name.")
     workspace = Workspace.objects.create(name=name, slug=unique_slug(name))
-    changes = {"name": [None, workspace.name]}
+    changes: Changes = {"name": [None, workspace.name]}
     if owner is not None:
         Membership.objects.create(workspace=workspace, user=owner, role=Role.ADMIN)
         changes["admin"] = [None, str(owner)]
@@ -88,7 +97,7 @@ def _keep_an_admin(membership: Membership, role: str) -> None:
         raise ServiceError("A workspace needs at least one admin: make someone else admin first.")
 
 
-def _put_membership(workspace: Workspace, user, role: str) -> tuple[Membership, dict]:
+def _put_membership(workspace: Workspace, user: User, role: str) -> tuple[Membership, dict[str, Any]]:
     """Give `user` `role` in `workspace`, unrecorded; returns the membership and its fields before ({} if new)."""
     if role not in Role.values:
         raise ServiceError(f"Unknown role {role!r}: choose admin, editor or viewer.")
@@ -105,7 +114,7 @@ def _put_membership(workspace: Workspace, user, role: str) -> tuple[Membership, 
 
 
 @transaction.atomic
-def set_membership(actor: Actor, workspace: Workspace, user, role: str) -> Membership:
+def set_membership(actor: Actor, workspace: Workspace, user: User, role: str) -> Membership:
     """Add `user` to `workspace` with `role` (`membership.added`) or change their role (`membership.role_changed`).
 
     Setting the role someone already has changes nothing and records nothing. The last admin
@@ -135,7 +144,7 @@ def remove_membership(actor: Actor, membership: Membership) -> None:
     membership.delete()
 
 
-def find_user(email_or_username: str):
+def find_user(email_or_username: str) -> User | None:
     """The user with this e-mail address or username (either case), or None."""
     users = get_user_model().objects
     value = email_or_username.strip()
@@ -153,7 +162,7 @@ def add_member(actor: Actor, workspace: Workspace, email: str, role: str, name: 
     email = email.strip()
     user = find_user(email)
     new = user is None
-    if new:
+    if user is None:
         first, _, last = name.strip().partition(" ")
         user = get_user_model().objects.create_user(
             username=email.lower(), email=email, first_name=first, last_name=last
@@ -161,7 +170,7 @@ def add_member(actor: Actor, workspace: Workspace, email: str, role: str, name: 
     return set_membership(actor, workspace, user, role), new
 
 
-def send_invitation(request, user) -> None:
+def send_invitation(request: Any, user: User) -> None:  # Any: a page's request, which carries .workspace
     """E-mail a new member a one-time link to choose their password (Django's reset link)."""
     context = {
         "user": user,
@@ -188,7 +197,7 @@ def create_admin(
     email: str = "",
     password: str | None = None,
     workspaces: Iterable[Workspace] = (),
-):
+) -> tuple[User, str]:
     """Create a superuser, or give an existing one a new password; returns (user, password).
 
     They become admin of each of `workspaces`, and each of those records `user.admin_created`
@@ -220,7 +229,7 @@ SETTINGS_FIELDS = ["name", "anonymity_threshold", "band_strength", "band_watch",
 
 
 @transaction.atomic
-def update_settings(actor, workspace: Workspace, values: dict) -> list[str]:
+def update_settings(actor: Actor, workspace: Workspace, values: dict[str, Any]) -> list[str]:
     """Change a workspace's settings, recording what changed. Returns the changed field names."""
     before = snapshot(Workspace.objects.get(pk=workspace.pk), SETTINGS_FIELDS)
     for name in SETTINGS_FIELDS:
@@ -231,9 +240,8 @@ def update_settings(actor, workspace: Workspace, values: dict) -> list[str]:
     # Read back, so the record shows values as stored (4.20, not the 4.2 that was typed).
     changes = diff(before, snapshot(Workspace.objects.get(pk=workspace.pk), SETTINGS_FIELDS))
     if changes:
-        # The audit trail is workspace-owned; a Workspace is its own workspace for this record.
-        workspace.workspace_id = workspace.pk
+        _record_in(workspace, actor, "workspace.settings_changed", workspace, changes)
+        # The receivers recompute the workspace's own records, so they run in its scope.
         with workspace_scope(workspace):
-            record(actor, "workspace.settings_changed", workspace, changes)
             settings_changed.send(sender=Workspace, workspace=workspace, changed=list(changes))
     return list(changes)
