@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from keel.core.models import Workspace
 from keel.core.tenancy import workspace_scope
@@ -37,7 +37,7 @@ def run_in_workspace(workspace_id: int, fn: Callable[P, R], *args: P.args, **kwa
     return contextvars.Context().run(_run, workspace_id, fn, args, kwargs)
 
 
-def _run(workspace_id: int, fn: Callable[..., R], args: tuple, kwargs: dict) -> R:
+def _run(workspace_id: int, fn: Callable[..., R], args: tuple[Any, ...], kwargs: dict[str, Any]) -> R:
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         raise NoSuchWorkspace(f"There is no workspace with id {workspace_id}: it may have been deleted.")

@@ -24,13 +24,16 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connections, models
 
 if TYPE_CHECKING:
     from keel.core.models import Workspace
+
+    # A foreign key or a one-to-one (a kind of foreign key).
+    Reference = models.ForeignKey[Any, Any]
 
 _current_workspace: ContextVar[Workspace | None] = ContextVar("keel_current_workspace", default=None)
 
@@ -111,7 +114,7 @@ class WorkspaceOwned(models.Model):
         abstract = True
         base_manager_name = "all_workspaces"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A save outside any scope is refused whether the record is new or not: the scope is
         # what says whose records these are, so code that writes without one is a mistake.
         workspace = current_workspace("saved")
@@ -129,12 +132,12 @@ class WorkspaceOwned(models.Model):
 
 
 @cache
-def references(model: type[models.Model]) -> tuple[models.ForeignKey, ...]:
+def references(model: type[models.Model]) -> tuple[Reference, ...]:
     """The model's foreign keys (and one-to-ones) to workspace-owned models, found from its _meta."""
     return tuple(
         field
         for field in model._meta.concrete_fields
-        if (field.many_to_one or field.one_to_one)
+        if isinstance(field, models.ForeignKey)
         and not field.remote_field.parent_link
         and isinstance(field.related_model, type)
         and issubclass(field.related_model, WorkspaceOwned)
@@ -145,7 +148,7 @@ def check_references(
     model: type[models.Model],
     objs: Iterable[models.Model],
     workspace_id: int,
-    fields: Iterable[models.ForeignKey] | None = None,
+    fields: Iterable[Reference] | None = None,
     using: str | None = None,
 ) -> None:
     """Refuse (PermissionDenied) if any of `objs` refers to a record outside workspace `workspace_id`.
@@ -170,9 +173,12 @@ def check_references(
             _check_in_database(model, field, unloaded, workspace_id, using)
 
 
-def _check_in_database(model, field, unloaded: set, workspace_id: int, using: str | None) -> None:
+def _check_in_database(
+    model: type[models.Model], field: Reference, unloaded: set[Any], workspace_id: int, using: str | None
+) -> None:
     target = field.target_field.attname
-    manager = field.related_model.all_workspaces.db_manager(using)
+    related: Any = field.related_model
+    manager = related.all_workspaces.db_manager(using)
     values = list(unloaded)
     size = connections[manager.db].features.max_query_params or len(values)
     for start in range(0, len(values), size):
@@ -185,10 +191,11 @@ def _check_in_database(model, field, unloaded: set, workspace_id: int, using: st
                 raise PermissionDenied(_refusal(model, field, value))
 
 
-def _refusal(model, field, value) -> str:
+def _refusal(model: type[models.Model], field: Reference, value: object) -> str:
+    related: Any = field.related_model
     return (
-        f"{model._meta.verbose_name.capitalize()}: {field.name} refers to "
-        f"{field.related_model._meta.verbose_name} {value}, which is not a record of this workspace."
+        f"{str(model._meta.verbose_name).capitalize()}: {field.name} refers to "
+        f"{related._meta.verbose_name} {value}, which is not a record of this workspace."
     )
 
 
