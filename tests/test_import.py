@@ -21,7 +21,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from test_spreadsheets import xlsx  # the workbook maker, with cached formula values
 
-from keel.common.importing import KINDS, UnknownKind, find_kind, run_import
+from keel.common.importing import (
+    KINDS,
+    Column,
+    Headers,
+    ImportContext,
+    Kind,
+    KnownColumns,
+    UnknownKind,
+    find_kind,
+    no_identity,
+    one_line,
+    run_import,
+    spreadsheet_kinds,
+)
 from keel.common.models import ImportUpload
 from keel.common.spreadsheets import FileRefused
 from keel.core.models import ChangeRecord
@@ -648,7 +661,7 @@ def test_another_workspaces_upload_cannot_be_confirmed(client, workspace_a, edit
 def test_templates_download_and_import_in_order(client, workspace_a, editor, actor, fmt):
     client.force_login(editor)
     files = {}
-    for kind in KINDS:
+    for kind in [kind.name for kind in spreadsheet_kinds()]:  # every kind the import page offers
         response = client.get(url(workspace_a, "import_template", kind=kind, fmt=fmt))
         assert response.status_code == 200
         assert response["Content-Disposition"] == f'attachment; filename="{kind}-template.{fmt}"'
@@ -673,6 +686,88 @@ def test_template_xlsx_has_notes_and_drop_downs(client, workspace_a, editor):
     assert sheet["A1"].comment.text.startswith("Required.")
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert '"proposed,active,under review,dissolving,ended"' in lists.values()
+
+
+def test_the_page_offers_the_spreadsheet_kinds_and_no_others(client, workspace_a, editor):
+    """An instrument's definition and a round's responses are imported on their own pages, not here."""
+    assert [kind.name for kind in spreadsheet_kinds()] == ["organisations", "people", "partnerships", "measurements"]
+    assert {"instrument", "responses"} <= set(KINDS)
+    client.force_login(editor)
+    page = client.get(url(workspace_a, "import")).content.decode()
+    assert 'value="measurements"' in page and 'value="responses"' not in page and 'value="instrument"' not in page
+    assert client.get(url(workspace_a, "import_template", kind="responses", fmt="csv")).status_code == 404
+    assert client.get(url(workspace_a, "import_template", kind="instrument", fmt="xlsx")).status_code == 404
+    assert upload(client, workspace_a, "responses", b"trust-rely\n4\n").status_code == 400
+
+
+# Kinds whose file is not a fixed table ----------------------------------------------------
+
+
+class AnswersContext(ImportContext):
+    """A kind whose columns come from the import itself: one per question asked, as a survey's do."""
+
+    def __init__(self, actor, questions):
+        super().__init__(actor)
+        self.questions = questions
+
+    def columns(self, kind):
+        return tuple(Column(q, one_line(5), synonyms=(f"question {q}",), group="answer") for q in self.questions)
+
+    def recognise(self, key):
+        return next((q for q in self.questions if key.endswith(" " + q)), None)
+
+    def check(self, data, table):
+        if unknown := self.report.of("unknown"):
+            self.report.refusals.append(f"Not a question: {', '.join(c.header for c in unknown)}.")
+        return True
+
+    def finish(self):  # after the last row, where a kind writes its rows together
+        self.report.warnings.append(f"Finished: {'would write' if self.report.writable else 'would not write'}.")
+
+
+ANSWERS = Kind(
+    "answers",
+    "answer",
+    (),
+    lambda context, row: context.count("answer", "created"),
+    no_identity,
+    AnswersContext,
+    {"answer": "Answers"},
+    needs=("questions",),
+    headers=Headers(
+        strict=True,
+        cite=True,
+        known=(KnownColumns("metadata", frozenset({"timestamp"})),),
+        sub_header=lambda value: value == "response",
+    ),
+)
+ANSWERS_FILE = b"Timestamp,Q1 colour,question size,Extra\n,Response,Response,\n2025-03-01,red,large,x\n"
+
+
+def test_a_kind_can_take_its_columns_from_the_import_and_place_every_one(scope_a, actor):
+    assert not ANSWERS.spreadsheet  # it needs questions, so the import page does not offer it
+    report = run_import(ANSWERS, ANSWERS_FILE, "a.csv", actor, dry_run=True, questions=("colour", "size"))
+    assert [(c.header, c.role, c.target) for c in report.columns] == [
+        ("Timestamp", "metadata", ""),
+        ("Q1 colour", "answer", "colour"),
+        ("question size", "answer", "size"),
+        ("Extra", "unknown", ""),
+    ]
+    assert report.refusals == ["Not a question: Extra."] and report.failed and not report.writable
+    assert "Row 2 under the header repeats the headers, as survey tools write, and was skipped." in report.warnings
+    assert report.rows == 1 and report.errors == [] and report.warnings[-1] == "Finished: would not write."
+    ignored = run_import(ANSWERS, ANSWERS_FILE, "a.csv", actor, ignore=["EXTRA", "Notes"], questions=("colour", "size"))
+    assert [c.header for c in ignored.of("ignored")] == ["Extra"] and ignored.written
+    assert "Finished: would write." in ignored.warnings
+    assert "No column is called 'Notes', so there was nothing to ignore by that name." in ignored.warnings
+
+
+def test_a_strict_kinds_errors_name_the_files_header_and_a_second_column_is_its_to_word(scope_a, actor):
+    data = b"Q1 colour,colour\nturquoise,red\n"
+    report = run_import(ANSWERS, data, "a.csv", actor, questions=("colour",))
+    assert [(c.header, c.role) for c in report.columns] == [("Q1 colour", "answer"), ("colour", "duplicate")]
+    assert errors_of(report) == ["row 2, column Q1 colour: This is 9 characters long; the most it can be is 5."]
+    assert not report.written
 
 
 def test_unknown_template_is_not_found(client, workspace_a, editor):

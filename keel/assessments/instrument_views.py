@@ -8,6 +8,7 @@ response import is an editor's: upload, preview, confirm, as on the register's i
 from __future__ import annotations
 
 from itertools import groupby
+from typing import cast
 
 import yaml
 from django import forms
@@ -18,9 +19,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from keel.assessments import importing, services
-from keel.assessments.definitions import Definition, DefinitionError
+from keel.assessments.definitions import Definition
+from keel.assessments.importers import INSTRUMENT, MAX_DEFINITION_BYTES, RESPONSES, InstrumentReport, definition_text
 from keel.assessments.models import AssessmentRound, Instrument
+from keel.assessments.survey_files import staged_as
+from keel.common.importing import import_upload, run_import, stage_upload
 from keel.common.models import ImportUpload
 from keel.common.spreadsheets import FileRefused
 from keel.core.changelog import Actor
@@ -106,11 +109,11 @@ class InstrumentForm(forms.Form):
         cleaned = super().clean()
         upload, text = cleaned.get("file"), cleaned.get("text") or ""
         if upload:
-            if upload.size > importing.MAX_DEFINITION_BYTES:
+            if upload.size > MAX_DEFINITION_BYTES:
                 self.add_error("file", f"The file is {upload.size:,} bytes; a definition is at most 1 MB.")
                 return cleaned
             try:
-                cleaned["definition"] = importing.definition_text(upload.read())
+                cleaned["definition"] = definition_text(upload.read())
             except ServiceError as error:
                 self.add_error("file", str(error))
         elif text.strip():
@@ -128,18 +131,19 @@ def instrument_upload(request):
     form = InstrumentForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "assessments/instruments.html", {"form": form, "upload_page": True}, status=400)
-    text = form.cleaned_data["definition"]
+    text, upload = form.cleaned_data["definition"], form.cleaned_data.get("file")
     try:
-        instrument, outcome = services.load_instrument(Actor.of(request), text)
-    except DefinitionError as error:
-        context = {
-            "form": InstrumentForm({"text": text}),
-            "upload_page": True,
-            "problems": importing.sorted_problems(error.problems),
-        }
+        data, filename = text.encode("utf-8"), upload.name if upload else ""
+        report = cast(InstrumentReport, run_import(INSTRUMENT, data, filename, Actor.of(request)))
+    except ServiceError as error:  # pasted text that is no definition: too long, or not text
+        form.add_error("text", str(error))
+        return render(request, "assessments/instruments.html", {"form": form, "upload_page": True}, status=400)
+    if report.refusals:
+        context = {"form": InstrumentForm({"text": text}), "upload_page": True, "problems": report.refusals}
         return render(request, "assessments/instruments.html", context, status=400)
-    messages.success(request, importing.describe_load(instrument, outcome))
-    return redirect(reverse("assessments:instrument", kwargs={"ws": request.workspace.slug, "pk": instrument.pk}))
+    messages.success(request, report.message)
+    pk = report.instrument.pk if report.instrument else None
+    return redirect(reverse("assessments:instrument", kwargs={"ws": request.workspace.slug, "pk": pk}))
 
 
 # A round's responses from another survey tool ------------------------------------------------
@@ -153,7 +157,7 @@ class ResponsesForm(forms.Form):
     )
 
 
-COLUMN_KINDS = {
+COLUMN_ROLES = {
     "organisation": "the respondent's organisation",
     "metadata": "the survey tool's own column: ignored",
     "personal": "who answered: read past, never stored",
@@ -168,12 +172,14 @@ def _column_rows(result, spec: Definition) -> list[tuple[str, str]]:
     prompts = {prompt.key: prompt.text for prompt in spec.prompts}
     rows = []
     for column in result.columns:
-        if column.kind == "item":
+        if column.role == "item":
             meaning = f"statement {column.target}: {statements[column.target]}"
-        elif column.kind == "prompt":
+        elif column.role == "prompt":
             meaning = f"comments on {column.target}: {prompts[column.target]}"
+        elif column.role in COLUMN_ROLES:
+            meaning = COLUMN_ROLES[column.role]
         else:
-            meaning = COLUMN_KINDS[column.kind]
+            continue  # a second column for a statement: the refusal names it
         rows.append((column.header, meaning))
     return rows
 
@@ -184,7 +190,7 @@ def _import_page(request, round_, status=200, **context):
     context.update(round=round_, spec=spec, shown=SHOWN)
     if result := context.get("result"):
         context["columns"] = _column_rows(result, spec)
-        context["choosable"] = [c.header for c in result.columns if c.kind in ("unknown", "ignored")]
+        context["choosable"] = [c.header for c in result.columns if c.role in ("unknown", "ignored")]
     return render(request, "assessments/round_import.html", context, status=status)
 
 
@@ -206,29 +212,28 @@ def round_import(request, pk):
             return _import_page(request, round_, 400, form=form)
         upload, data = form.cleaned_data["file"], form.cleaned_data["file"].read()
         try:
-            result = importing.read_file(round_, data, upload.name, ignore)
+            result = run_import(RESPONSES, data, upload.name, actor, dry_run=True, ignore=ignore, round=round_)
         except FileRefused as error:
             form.add_error("file", str(error))
             return _import_page(request, round_, 400, form=form)
-        staged = importing.stage_file(actor, round_, upload.name, data)
+        staged = stage_upload(actor, staged_as(round_), upload.name, data)
         return _import_page(request, round_, result=result, upload=staged, ignore=ignore)
     upload_pk = request.POST.get("upload", "")
-    upload = ImportUpload.objects.filter(
-        pk=int(upload_pk) if upload_pk.isdigit() else 0, kind=importing.upload_kind(round_)
-    )
+    upload = ImportUpload.objects.filter(pk=int(upload_pk) if upload_pk.isdigit() else 0, kind=staged_as(round_))
     upload = upload.first()
     if upload is None or upload.imported_at is not None:
         gone = "This file was imported already." if upload else "This file is no longer kept."
         return _import_page(request, round_, 409, refusal=f"{gone} Upload it again to preview it.")
     try:
         if request.POST.get("action") == "import":
-            result = importing.import_staged(actor, round_, upload, ignore)
+            result = import_upload(actor, upload, ignore=ignore, round=round_)
         else:
-            result = importing.read_file(round_, bytes(upload.content), upload.filename, ignore)
+            data = bytes(upload.content)
+            result = run_import(RESPONSES, data, upload.filename, actor, dry_run=True, ignore=ignore, round=round_)
     except ServiceError as error:
         return _import_page(request, round_, 409, refusal=str(error))
     except FileRefused as error:  # only if the limits changed since the preview
         return _import_page(request, round_, 400, refusal=str(error))
-    if result.imported:
+    if result.written:
         round_.refresh_from_db()
     return _import_page(request, round_, result=result, upload=upload, ignore=ignore)

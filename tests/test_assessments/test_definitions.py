@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from keel.assessments import importing, services
+from keel.assessments import importers, services
 from keel.assessments.definitions import DefinitionError, parse_definition
 from keel.assessments.instrument_views import definition_yaml
 from keel.assessments.models import Instrument
+from keel.common.importing import run_import
+from keel.core.changelog import Actor
 from keel.core.services import ServiceError
 
 DATA = Path(__file__).parent.parent / "data"
@@ -215,7 +217,7 @@ def test_json_definitions_are_read_with_line_numbers():
 
 
 def test_a_file_of_many_mistakes_names_every_one():
-    found = importing.sorted_problems(problems((DATA / "instrument-mistakes.yaml").read_text(encoding="utf-8")))
+    found = importers.sorted_problems(problems((DATA / "instrument-mistakes.yaml").read_text(encoding="utf-8")))
     assert [problem.split(":")[0] for problem in found] == [
         "line 1",
         "line 4",
@@ -247,7 +249,7 @@ def test_the_shipped_health_check_is_a_short_complete_questionnaire():
 
 def test_a_downloaded_definition_loads_back_as_the_same(scope_a):
     for path in [HEALTH_CHECK, DATA / "instrument-team-climate.yaml"]:
-        instrument, _ = services.load_instrument(importing.Actor(via="test"), path.read_text(encoding="utf-8"))
+        instrument, _ = services.load_instrument(Actor(via="test"), path.read_text(encoding="utf-8"))
         text = definition_yaml(instrument)
         assert text.startswith(f"# {instrument.title}: version {instrument.version} in Keel.")
         assert parse_definition(text).to_data() == instrument.definition
@@ -257,13 +259,13 @@ def test_a_downloaded_definition_loads_back_as_the_same(scope_a):
 
 
 def test_definition_files_are_utf8_with_or_without_a_byte_order_mark():
-    assert importing.definition_text(b"\xef\xbb\xbfid: caf\xc3\xa9\n") == "id: café\n"
+    assert importers.definition_text(b"\xef\xbb\xbfid: caf\xc3\xa9\n") == "id: café\n"
     with pytest.raises(ServiceError, match=r"not UTF-8 text \(line 2 .*Windows-1252\): save it as UTF-8"):
-        importing.definition_text(b"id: a\ntitle: caf\xe9\n")
+        importers.definition_text(b"id: a\ntitle: caf\xe9\n")
     with pytest.raises(ServiceError, match="UTF-16"):
-        importing.definition_text("id: a".encode("utf-16"))
+        importers.definition_text("id: a".encode("utf-16"))
     with pytest.raises(ServiceError, match="not text"):
-        importing.definition_text(b"PK\x03\x04 a workbook")
+        importers.definition_text(b"PK\x03\x04 a workbook")
 
 
 def _round(actor, instrument, make_partnership):
@@ -280,26 +282,26 @@ def test_a_definition_is_new_then_unchanged_then_updated_until_a_round_uses_it(s
     text = (DATA / "instrument-team-climate.yaml").read_text(encoding="utf-8")
     first, outcome = services.load_instrument(actor, text)
     assert outcome == "new" and first.version == 1
-    assert importing.describe_load(first, outcome) == (
+    assert importers.describe_load(first, outcome) == (
         "Loaded Team climate check as a new instrument, version 1: 2 dimensions, 4 statements, 1 question."
     )
     same, outcome = services.load_instrument(actor, text)
     assert (same.pk, outcome) == (first.pk, "unchanged")
-    assert importing.describe_load(same, outcome) == (
+    assert importers.describe_load(same, outcome) == (
         "Team climate check is unchanged: version 1 already holds exactly this definition."
     )
     changed = text.replace("My ideas are listened to", "My ideas are heard")
     updated, outcome = services.load_instrument(actor, changed)
     assert (updated.pk, updated.version, outcome) == (first.pk, 1, "updated")
     assert (
-        importing.describe_load(updated, outcome)
+        importers.describe_load(updated, outcome)
         == "Updated Team climate check version 1 in place: no round uses it yet."
     )
 
     old_round = _round(actor, updated, make_partnership)
     newer, outcome = services.load_instrument(actor, changed.replace("steady pace", "good pace"))
     assert outcome == "new version" and newer.version == 2 and newer.pk != first.pk
-    assert importing.describe_load(newer, outcome) == (
+    assert importers.describe_load(newer, outcome) == (
         "Loaded Team climate check as version 2: version 1 is used by 1 round and is kept. New rounds use version 2."
     )
     old_round.refresh_from_db()
@@ -308,6 +310,18 @@ def test_a_definition_is_new_then_unchanged_then_updated_until_a_round_uses_it(s
     assert "Joint work moves at a steady pace." in [i.statement for i in old_round.instrument.spec.items]
     again, outcome = services.load_instrument(actor, changed.replace("steady pace", "good pace"))
     assert (again.pk, outcome) == (newer.pk, "unchanged")
+
+
+def test_a_definition_is_an_import_kind_with_a_dry_run(scope_a, actor):
+    text = (DATA / "instrument-team-climate.yaml").read_bytes()
+    dry = run_import("instrument", text, "team.yaml", actor, dry_run=True)
+    assert dry.verdict.startswith("Dry run: nothing was written. Loading team.yaml would say: Loaded Team climate")
+    assert not dry.written and not Instrument.objects.filter(key="team-climate").exists()
+    loaded = run_import("Instruments", text, "team.yaml", actor)
+    assert loaded.written and loaded.instrument == Instrument.objects.get(key="team-climate")
+    assert loaded.counts == {"instrument": {"created": 1}}
+    wrong = run_import("instrument", (DATA / "instrument-mistakes.yaml").read_bytes(), "bad.yaml", actor)
+    assert len(wrong.refusals) == 11 and wrong.failed and not wrong.written
 
 
 # The command ---------------------------------------------------------------------------------

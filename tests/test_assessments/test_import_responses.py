@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from keel.assessments import importing, services
+from keel.assessments import services, survey_files
 from keel.assessments.definitions import parse_definition
 from keel.assessments.models import Response
+from keel.common.importing import run_import
 from keel.core.changelog import Actor
 from keel.core.models import ChangeRecord
 from keel.core.services import ServiceError
@@ -81,6 +82,15 @@ def keys_file(spec, rows, extra_headers=(), organisation=True):
     return csv_bytes([header, *rows])
 
 
+def read_file(round_, data, filename, ignore=()):
+    """What the import page's preview shows: the import, as a dry run."""
+    return run_import("responses", data, filename, ACTOR, dry_run=True, ignore=ignore, round=round_)
+
+
+def import_file(actor, round_, data, filename, ignore=()):
+    return run_import("responses", data, filename, actor, ignore=ignore, round=round_)
+
+
 def errors_of(result):
     return [str(error) for error in result.errors]
 
@@ -89,20 +99,20 @@ def errors_of(result):
 
 
 def test_a_google_forms_export_is_read_by_statement_text_with_labels(round_, spec):
-    result = importing.read_file(round_, (DATA / "responses-google-forms.csv").read_bytes(), "google.csv")
+    result = read_file(round_, (DATA / "responses-google-forms.csv").read_bytes(), "google.csv")
     assert result.ok, result.problems
-    assert len(result.rows) == 5
+    assert len(result.responses) == 5
     assert {c.target for c in result.of("item")} == {item.key for item in spec.items}
     assert [c.target for c in result.of("prompt")] == ["works", "does-not-work", "would-help"]
     assert [c.header for c in result.of("organisation")] == ["Which organisation do you work for?"]
     assert [c.header for c in result.of("metadata")] == ["Timestamp"]
     assert [c.header for c in result.of("personal")] == ["Email Address"]
     assert result.organisations == {"Northshire Mind": 2, "Northshire Community NHS Trust": 2, "Age UK Northshire": 1}
-    first = result.rows[0]
+    first = result.responses[0]
     assert first["answers"]["purpose-clear"] is None  # "Not applicable / don't know"
     assert first["answers"]["purpose-agreed"] == 4 and first["answers"]["purpose-unclear"] == 1
     assert first["comments"] == {"works": "Good joint meetings.", "would-help": "A shared referral form."}
-    summary = "\n".join(result.summary())
+    summary = "\n".join(result.summary)
     assert (
         "Respondents: 5, from Age UK Northshire (1), Northshire Community NHS Trust (2), Northshire Mind (2)."
         in summary
@@ -112,7 +122,7 @@ def test_a_google_forms_export_is_read_by_statement_text_with_labels(round_, spe
 
 def test_imported_responses_count_in_the_round_and_no_email_is_kept(round_):
     data = (DATA / "responses-google-forms.csv").read_bytes()
-    result = importing.import_file(ACTOR, round_, data, "google.csv")
+    result = import_file(ACTOR, round_, data, "google.csv")
     assert result.imported == 5 and result.verdict == "Imported 5 responses."
     round_.refresh_from_db()
     assert round_.response_count == 5
@@ -125,18 +135,18 @@ def test_imported_responses_count_in_the_round_and_no_email_is_kept(round_):
 
 
 def test_a_semicolon_windows_1252_export_with_numbered_headers_keys_and_numbers(round_, spec):
-    result = importing.read_file(round_, (DATA / "responses-numbered.csv").read_bytes(), "numbered.csv")
+    result = read_file(round_, (DATA / "responses-numbered.csv").read_bytes(), "numbered.csv")
     assert result.ok, result.problems
     assert {c.target for c in result.of("item")} == {item.key for item in spec.items}
     assert [c.target for c in result.of("prompt")] == ["works", "does-not-work", "would-help"]
     assert result.organisations == {"Northshire Mind": 2, "Age UK Northshire": 1, "Northshire Community NHS Trust": 1}
     assert [c.header for c in result.of("metadata")] == ["Respondent ID", "Start time"]
-    first = result.rows[0]["answers"]
+    first = result.responses[0]["answers"]
     assert first["purpose-clear"] is None  # "N/A"
     assert first["purpose-agreed"] == 2 and first["values-similar"] == 4
-    assert result.rows[0]["comments"]["works"] == "Café mornings – we meet"
-    assert result.rows[1]["comments"]["would-help"] == "Row 3’s idea"
-    assert len(result.rows[1]["answers"]) == len(spec.items) - 1  # a blank cell is no answer, not an N/A
+    assert result.responses[0]["comments"]["works"] == "Café mornings – we meet"
+    assert result.responses[1]["comments"]["would-help"] == "Row 3’s idea"
+    assert len(result.responses[1]["answers"]) == len(spec.items) - 1  # a blank cell is no answer, not an N/A
 
 
 def test_an_xlsx_file_with_number_cells_labels_and_numbered_labels(round_, spec):
@@ -144,9 +154,9 @@ def test_an_xlsx_file_with_number_cells_labels_and_numbered_labels(round_, spec)
     answers = [4, 4.0, "Agree strongly", "5 - Strongly agree", "Disagree (2)", "neutral", "N/A"]
     row = ["Northshire Mind"] + [answers[k % len(answers)] for k in range(len(spec.items))]
     data = xlsx_bytes([["Organisation", *statements], row, ["Age UK Northshire"] + [3] * len(spec.items)])
-    result = importing.read_file(round_, data, "answers.xlsx")
+    result = read_file(round_, data, "answers.xlsx")
     assert result.ok, result.problems
-    first = result.rows[0]["answers"]
+    first = result.responses[0]["answers"]
     assert [first[item.key] for item in spec.items[:7]] == [4, 4, 5, 5, 2, 3, None]
     assert result.organisations == {"Northshire Mind": 1, "Age UK Northshire": 1}
 
@@ -166,11 +176,11 @@ def test_headers_match_by_key_or_text_forgivingly(round_, spec):
         "Shared purpose - Partners often pull in different directions.",
         "Rate each statement [Partners often pull in different directions.]",
     ]:
-        result = importing.read_file(round_, csv_bytes([[header], ["4"]]), "f.csv")
+        result = read_file(round_, csv_bytes([[header], ["4"]]), "f.csv")
         assert [c.target for c in result.of("item")] == [item.key], header
-        assert result.rows[0]["answers"] == {item.key: 4}, header
+        assert result.responses[0]["answers"] == {item.key: 4}, header
     smart = csv_bytes([["My organisation’s knowledge and experience are valued by the partners"], ["5"]])
-    assert importing.read_file(round_, smart, "f.csv").rows[0]["answers"] == {"respect-expertise": 5}
+    assert read_file(round_, smart, "f.csv").responses[0]["answers"] == {"respect-expertise": 5}
 
 
 @pytest.mark.parametrize(
@@ -197,22 +207,22 @@ def test_headers_match_by_key_or_text_forgivingly(round_, spec):
     ],
 )
 def test_answers_as_numbers_labels_or_not_applicable(cell, answer):
-    assert importing.Scale(HEALTH_CHECK).read(cell) == answer
+    assert survey_files.Scale(HEALTH_CHECK).read(cell) == answer
 
 
 def test_a_blank_cell_is_no_answer():
-    assert importing.Scale(HEALTH_CHECK).read("  ") is importing.BLANK
+    assert survey_files.Scale(HEALTH_CHECK).read("  ") is survey_files.BLANK
 
 
 @pytest.mark.parametrize("cell", ["0", "6", "4.5", "yes", "5 - Disagree", "agreed", "-1"])
 def test_other_answers_are_refused_saying_what_is_accepted(cell):
     with pytest.raises(ValueError, match=r"give a whole number from 1 to 5, or one of the labels \(Strongly disagree"):
-        importing.Scale(HEALTH_CHECK).read(cell)
+        survey_files.Scale(HEALTH_CHECK).read(cell)
 
 
 def test_an_instruments_own_scale_labels_are_read():
     spec = parse_definition((DATA / "instrument-team-climate.yaml").read_text(encoding="utf-8"))
-    scale = importing.Scale(spec)
+    scale = survey_files.Scale(spec)
     assert (scale.read("often"), scale.read("Can't say"), scale.read("N/A"), scale.read("5")) == (4, None, None, 5)
     with pytest.raises(ValueError, match="Never, Rarely, Sometimes, Often, Always"):
         scale.read("Agree")
@@ -232,7 +242,7 @@ def test_every_bad_value_is_reported_by_row_and_column_and_nothing_is_stored(rou
         ["Northshire Mind", "", "n/a", ""],
         ["Age UK Northshire", "4", "sometimes", "x" * 4001],
     ]
-    result = importing.import_file(ACTOR, round_, csv_bytes(rows), "bad.csv")
+    result = import_file(ACTOR, round_, csv_bytes(rows), "bad.csv")
     assert result.imported == 0 and not Response.objects.exists()
     errors = errors_of(result)
     assert errors[0].startswith(
@@ -255,15 +265,15 @@ def test_every_bad_value_is_reported_by_row_and_column_and_nothing_is_stored(rou
 
 def test_organisations_are_found_by_name_or_identifier_and_may_be_left_blank(round_):
     rows = [["org", "trust-rely"], ["northshire  MIND", "4"], ["rx4", "4"], ["", "4"]]
-    result = importing.read_file(round_, csv_bytes(rows), "f.csv")
+    result = read_file(round_, csv_bytes(rows), "f.csv")
     assert result.ok, result.problems
     assert result.organisations == {"Northshire Mind": 1, "Northshire Community NHS Trust": 1}
     assert result.without_organisation == 1
-    assert "no organisation given (1)" in result.summary()[0]
+    assert "no organisation given (1)" in result.summary[0]
 
 
 def test_a_file_without_an_organisation_column_is_imported_for_the_whole_round(round_, spec):
-    result = importing.import_file(ACTOR, round_, keys_file(spec, [all_items(spec, 4, 2)], organisation=False), "f.csv")
+    result = import_file(ACTOR, round_, keys_file(spec, [all_items(spec, 4, 2)], organisation=False), "f.csv")
     assert result.imported == 1
     assert Response.objects.get().organisation_id is None
 
@@ -271,19 +281,19 @@ def test_a_file_without_an_organisation_column_is_imported_for_the_whole_round(r
 def test_unknown_columns_are_refused_by_name_unless_ignored(round_, spec):
     row = ["Northshire Mind", *all_items(spec, "4", "2"), "x", "y"]
     data = keys_file(spec, [row], extra_headers=["Department", "Team size"])
-    result = importing.read_file(round_, data, "f.csv")
+    result = read_file(round_, data, "f.csv")
     assert not result.ok and not result.errors
     assert result.refusals[0].startswith("The file has columns Keel does not recognise: Department, Team size.")
     assert "--ignore-column NAME" in result.refusals[0]
-    ignored = importing.read_file(round_, data, "f.csv", ignore=["department", "TEAM SIZE", "Region"])
+    ignored = read_file(round_, data, "f.csv", ignore=["department", "TEAM SIZE", "Region"])
     assert ignored.ok, ignored.problems
-    assert "Ignored as asked: Department, Team size." in ignored.summary()
+    assert "Ignored as asked: Department, Team size." in ignored.summary
     assert "No column is called 'Region', so there was nothing to ignore by that name." in ignored.warnings
 
 
 def test_a_file_with_no_statement_columns_is_refused(round_):
-    result = importing.read_file(round_, csv_bytes([["Organisation", "Score"], ["Northshire Mind", "4"]]), "f.csv")
-    assert not result.ok and not result.rows
+    result = read_file(round_, csv_bytes([["Organisation", "Score"], ["Northshire Mind", "4"]]), "f.csv")
+    assert not result.ok and not result.responses
     assert any(
         r.startswith("No column of the file is a statement of Partnership health check") for r in result.refusals
     )
@@ -295,7 +305,7 @@ def test_a_file_with_no_statement_columns_is_refused(round_):
 
 def test_two_columns_for_one_statement_are_refused(round_, spec):
     rows = [["trust-rely", "I can rely on partners to do what they say they will do."], ["4", "4"]]
-    result = importing.read_file(round_, csv_bytes(rows), "f.csv")
+    result = read_file(round_, csv_bytes(rows), "f.csv")
     assert result.refusals == [
         "The columns 'trust-rely' and 'I can rely on partners to do what they say they will do.' both answer "
         "the statement 'trust-rely': keep one of them."
@@ -303,7 +313,7 @@ def test_two_columns_for_one_statement_are_refused(round_, spec):
 
 
 def test_missing_statements_are_noted_and_count_as_not_answered(round_):
-    result = importing.read_file(round_, csv_bytes([["trust-rely"], ["4"]]), "f.csv")
+    result = read_file(round_, csv_bytes([["trust-rely"], ["4"]]), "f.csv")
     assert result.ok
     assert any(w.startswith("These statements have no column in the file") for w in result.warnings)
 
@@ -315,48 +325,48 @@ def test_title_rows_and_a_repeated_header_row_are_skipped(round_):
         ["", "Response"],
         ["1001", "Agree"],
     ]
-    result = importing.read_file(round_, csv_bytes(rows), "monkey.csv")
+    result = read_file(round_, csv_bytes(rows), "monkey.csv")
     assert result.ok, result.problems
-    assert [row["answers"] for row in result.rows] == [{"trust-rely": 4}]
+    assert [row["answers"] for row in result.responses] == [{"trust-rely": 4}]
     assert any("repeats the headers" in warning for warning in result.warnings)
 
 
 def test_two_identical_rows_are_two_respondents(round_, spec):
     row = all_items(spec, "4", "2")
-    assert importing.import_file(ACTOR, round_, keys_file(spec, [["Northshire Mind", *row]] * 2), "f.csv").imported == 2
+    assert import_file(ACTOR, round_, keys_file(spec, [["Northshire Mind", *row]] * 2), "f.csv").imported == 2
 
 
 def test_the_same_file_is_not_imported_twice_into_a_round(round_, spec):
     data = keys_file(spec, [["Northshire Mind", *all_items(spec, "4", "2")]])
-    assert importing.import_file(ACTOR, round_, data, "first.csv").imported == 1
-    again = importing.import_file(ACTOR, round_, data, "renamed.csv")
+    assert import_file(ACTOR, round_, data, "first.csv").imported == 1
+    again = import_file(ACTOR, round_, data, "renamed.csv")
     assert again.imported == 0 and Response.objects.count() == 1
     assert again.refusals[0].startswith("This file was already imported into this round on ")
     assert "would count the same respondents twice" in again.refusals[0]
     changed = data + b"Age UK Northshire," + ",".join(all_items(spec, "3", "3")).encode() + b"\r\n"
-    assert importing.import_file(ACTOR, round_, changed, "more.csv").imported == 2
+    assert import_file(ACTOR, round_, changed, "more.csv").imported == 2
 
 
 def test_a_second_import_found_only_under_the_lock_is_refused(round_, spec, monkeypatch):
     data = keys_file(spec, [["Northshire Mind", *all_items(spec, "4", "2")]])
-    importing.import_file(ACTOR, round_, data, "first.csv")
-    real = importing.previous_import
+    import_file(ACTOR, round_, data, "first.csv")
+    real = survey_files.previous_import
     calls = []
 
     def first_misses(round_, digest):  # as if another import finished between the check and the write
         calls.append(digest)
         return None if len(calls) == 1 else real(round_, digest)
 
-    monkeypatch.setattr(importing, "previous_import", first_misses)
+    monkeypatch.setattr(survey_files, "previous_import", first_misses)
     with pytest.raises(ServiceError, match="already imported"):
-        importing.import_file(ACTOR, round_, data, "first.csv")
+        import_file(ACTOR, round_, data, "first.csv")
     assert Response.objects.count() == 1
 
 
 def test_imported_answers_change_the_rounds_scores(round_, spec):
     best = all_items(spec, "5", "1")  # the best answer everywhere, reverse-scored statements included
     rows = [[name, *best] for name in MEMBERS for _ in range(3)]
-    importing.import_file(ACTOR, round_, keys_file(spec, rows), "best.csv")
+    import_file(ACTOR, round_, keys_file(spec, rows), "best.csv")
     round_.refresh_from_db()
     assert round_.response_count == 9
     assert round_.summary["overall"] == pytest.approx(5.0)
@@ -364,7 +374,7 @@ def test_imported_answers_change_the_rounds_scores(round_, spec):
     scores = services.score_round(round_)
     assert len([g for g in scores.organisations if g.respondents >= 3]) == 3
     worst = [["Age UK Northshire", *all_items(spec, "1", "5")] for _ in range(3)]
-    importing.import_file(ACTOR, round_, keys_file(spec, worst), "worst.csv")
+    import_file(ACTOR, round_, keys_file(spec, worst), "worst.csv")
     round_.refresh_from_db()
     assert round_.response_count == 12 and round_.summary["overall"] == pytest.approx(4.0)
 
@@ -373,9 +383,9 @@ def test_an_unreadable_file_is_refused_whole(round_):
     from keel.common.spreadsheets import FileRefused
 
     with pytest.raises(FileRefused, match="empty"):
-        importing.read_file(round_, b"", "empty.csv")
+        read_file(round_, b"", "empty.csv")
     with pytest.raises(FileRefused, match="no rows of data under it"):
-        importing.read_file(round_, csv_bytes([["trust-rely"]]), "header-only.csv")
+        read_file(round_, csv_bytes([["trust-rely"]]), "header-only.csv")
 
 
 # The command -----------------------------------------------------------------------------------

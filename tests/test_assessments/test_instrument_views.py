@@ -204,6 +204,7 @@ def test_an_editor_previews_then_imports_a_survey_file(client, editor, workspace
     assert Response.objects.filter(round=survey_round, source="import").count() == 5
     record = ChangeRecord.objects.get(action="round.responses_imported")
     assert (record.actor, record.via) == (editor, "web import")
+    assert not ChangeRecord.objects.filter(action="import.completed").exists()  # the round's record is the one
     again = client.post(url(workspace_a, "round_import", pk=survey_round.pk), {"upload": upload.pk, "action": "import"})
     assert again.status_code == 409 and "This file was imported already." in text_of(again)
     resent = post_file(client, workspace_a, survey_round, (DATA / "responses-google-forms.csv").read_bytes())

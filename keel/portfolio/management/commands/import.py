@@ -1,6 +1,6 @@
-"""`keel import KIND FILE`: the register from CSV or XLSX; an instrument definition; a round's survey responses.
+"""`keel import KIND FILE`: any kind the import engine knows, from the register to a round's survey responses.
 
-keel import organisations|people|partnerships FILE [--dry-run] [--skip-invalid]
+keel import organisations|people|partnerships|measurements FILE [--dry-run] [--skip-invalid]
 keel import instrument FILE [--dry-run]
 keel import responses FILE --round ID [--dry-run] [--ignore-column NAME]…
 """
@@ -12,34 +12,27 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import transaction
 from tqdm import tqdm
 
-from keel.assessments import services as assessments
-from keel.assessments.definitions import DefinitionError
-from keel.assessments.importing import definition_text, describe_load, import_file, sorted_problems
 from keel.assessments.models import AssessmentRound
-from keel.common.importing import KINDS, UnknownKind, find_kind, run_import
+from keel.common.importing import ImportReport, Kind, UnknownKind, find_kind, run_import, spreadsheet_kinds
 from keel.common.spreadsheets import FileRefused
-from keel.common.text import choice_key
 from keel.core.changelog import Actor
 from keel.core.management.base import WorkspaceCommand
 from keel.core.services import ServiceError
 
 # Below this many rows an import is over before a progress bar would tell anyone anything.
 PROGRESS_FROM_ROWS = 500
-ASSESSMENT_KINDS = {"instrument": "instrument", "instruments": "instrument", "responses": "responses"}
-ASSESSMENT_KINDS |= {"response": "responses", "survey responses": "responses"}
 ACTOR = Actor(via="keel import")
 
 
-class Rollback(Exception):
-    """Undoes a dry run's load of an instrument."""
+def _spreadsheets() -> str:
+    return ", ".join(kind.name for kind in spreadsheet_kinds())
 
 
 class Command(WorkspaceCommand):
     help = (
-        f"Import {', '.join(KINDS)} from a CSV or XLSX file into the workspace; an instrument from its YAML or "
+        f"Import {_spreadsheets()} from a CSV or XLSX file into the workspace; an instrument from its YAML or "
         "JSON definition (`keel import instrument FILE`); or a round's survey responses exported from another "
         "survey tool (`keel import responses FILE --round ID`). Nothing is written unless every row is valid "
         "(or, for the register, --skip-invalid is given); importing the same register file again changes "
@@ -49,7 +42,7 @@ class Command(WorkspaceCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("kind", help=f"what the file holds: {', '.join(KINDS)}, instrument or responses")
+        parser.add_argument("kind", help=f"what the file holds: {_spreadsheets()}, instrument or responses")
         parser.add_argument("file", help="a .csv or .xlsx file (a .yaml or .json one for an instrument), or -")
         parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip the invalid")
@@ -63,17 +56,13 @@ class Command(WorkspaceCommand):
         )
 
     def handle_workspace(self, workspace, *args, **options):
-        assessment_kind = ASSESSMENT_KINDS.get(choice_key(options["kind"]))
-        if assessment_kind == "instrument":
-            return self._instrument(workspace, options)
-        if assessment_kind == "responses":
-            return self._responses(workspace, options)
         try:
             kind = find_kind(options["kind"])
         except UnknownKind as error:
-            known = f"{', '.join(KINDS)}, instrument and responses"
-            raise CommandError(f"Keel cannot import {options['kind'].strip()!r}: it imports {known}.") from error
-        self._not_for(kind.name, options, "round", "ignore_column")
+            raise CommandError(str(error)) from error
+        self._check_options(kind, options)
+        round_ = self._round(kind, workspace, options["round"]) if "round" in kind.needs else None
+        params = {"round": round_} if round_ else {}
         data, filename = self._read(options["file"])
         bar = None
 
@@ -93,16 +82,46 @@ class Command(WorkspaceCommand):
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
                 progress=progress,
+                ignore=options["ignore_column"],
+                **params,
             )
-        except FileRefused as error:
+        except (FileRefused, ServiceError) as error:  # not a file of this kind at all
             raise CommandError(f"{filename}: {error}") from error
         finally:
             if bar is not None:
                 bar.close()
-        self._print(report, workspace, int(options["verbosity"]))
-        if report.failed:
-            hint = "" if options["skip_invalid"] else " Or import only the valid rows, with --skip-invalid."
-            raise CommandError(f"{report.verdict}{hint}")
+        if kind.load:
+            return self._loaded(report, workspace)
+        into = f"round {round_.pk}, {round_} ({round_.partnership})" if round_ else workspace.name
+        self._print(kind, report, into, int(options["verbosity"]))
+        if round_ and report.written:
+            round_.refresh_from_db()
+            self.stdout.write(f"The round now has {round_.response_count:,} responses.")
+
+    def _check_options(self, kind: Kind, options):
+        """Refuse an option the kind has no use for, rather than quietly ignore it."""
+        if kind.whole_file and options["skip_invalid"]:
+            raise CommandError(f"--skip-invalid does not apply to {kind.name}: {kind.whole_file}")
+        what = kind.name if kind.load is None else f"{'an' if kind.record[0] in 'aeiou' else 'a'} {kind.record}"
+        applies = {"round": "round" in kind.needs, "ignore_column": kind.headers.strict, "skip_invalid": not kind.load}
+        for name, used in applies.items():
+            if options.get(name) and not used:
+                option = "--" + name.replace("_", "-")
+                raise CommandError(f"{option} does not apply to {what}: leave it out.")
+
+    def _round(self, kind: Kind, workspace, pk: int | None) -> AssessmentRound:
+        if pk is None:
+            raise CommandError(
+                f"keel import {kind.name} needs --round ID: the number of the round the answers belong to "
+                "(`keel rounds` lists them with their ids; it is also in the round page's address, "
+                f"/w/{workspace.slug}/assessments/rounds/ID/)."
+            )
+        round_ = AssessmentRound.objects.select_related("instrument", "partnership").filter(pk=pk).first()
+        if round_ is None:
+            raise CommandError(
+                f"No round {pk} in workspace {workspace.slug}: `keel rounds` lists its rounds with their ids."
+            )
+        return round_
 
     def _read(self, name: str) -> tuple[bytes, str]:
         if name == "-":
@@ -122,102 +141,21 @@ class Command(WorkspaceCommand):
         except OSError as error:
             raise CommandError(f"Could not read {name}: {error.strerror or error}.") from error
 
-    def _print(self, report, workspace, verbosity: int):
+    def _print(self, kind: Kind, report: ImportReport, into: str, verbosity: int):
         mode = " (dry run: nothing will be written)" if report.dry_run else ""
-        self.stdout.write(f"Importing {report.kind} from {report.filename} into {workspace.name}{mode}.")
-        for warning in report.warnings:
-            self.stdout.write(f"Warning: {warning}")
-        # A dry run is for seeing what would happen, so it lists every row that would change.
-        if report.dry_run or verbosity >= 2:
-            for outcome in report.outcomes:
-                if outcome.action in ("created", "changed") or verbosity >= 2:
-                    shown = outcome.details if outcome.action != "invalid" else []  # errors come below
-                    details = f" ({'; '.join(shown)})" if shown else ""
-                    self.stdout.write(f"row {outcome.row}: {outcome.name}: {outcome.action}{details}")
-        for error in report.errors:
-            self.stdout.write(str(error))
-        if report.errors and not report.dry_run and not report.written:
-            self.stdout.write("The valid rows would have made these changes:")
-        for line in report.summary:
+        self.stdout.write(f"Importing {report.kind} from {report.filename} into {into}{mode}.")
+        for line in report.lines(verbosity):
             self.stdout.write(line)
-        if not report.failed:
-            self.stdout.write(report.verdict)
+        if report.failed:
+            can_skip = not (report.skip_invalid or kind.whole_file or report.refusals)
+            hint = " Or import only the valid rows, with --skip-invalid." if can_skip else ""
+            raise CommandError(f"{report.verdict}{hint}")
+        self.stdout.write(report.verdict)
 
-    # Assessments ---------------------------------------------------------------------------
-
-    def _instrument(self, workspace, options):
-        """Load an instrument definition: a new instrument, a new version, or the same one."""
-        self._not_for("an instrument", options, "round", "ignore_column", "skip_invalid")
-        data, filename = self._read(options["file"])
-        try:
-            text = definition_text(data)
-            with transaction.atomic():
-                instrument, outcome = assessments.load_instrument(ACTOR, text)
-                message = describe_load(instrument, outcome)
-                if options["dry_run"]:
-                    raise Rollback
-        except Rollback:
-            self.stdout.write(f"Dry run: nothing was written. Loading {filename} would say: {message}")
-            return
-        except DefinitionError as error:
-            for problem in sorted_problems(error.problems):
-                self.stderr.write(f"keel: {problem}")
-            count = len(error.problems)
-            raise CommandError(
-                f"{filename} was not loaded: correct the {count} problem{'s' if count != 1 else ''} above "
-                "(the format is in docs/instruments.md) and load it again."
-            ) from None
-        except ServiceError as error:
-            raise CommandError(f"{filename}: {error}") from None
-        self.stdout.write(f"{message} (workspace {workspace.name})")
-
-    def _responses(self, workspace, options):
-        """Import a round's responses from another survey tool's export: all of them, or none."""
-        if options["skip_invalid"]:
-            raise CommandError(
-                "--skip-invalid does not apply to responses: a survey file is imported whole or not at all, "
-                "so a round's scores never rest on part of a file. Correct the invalid rows instead."
-            )
-        if options["round"] is None:
-            raise CommandError(
-                "keel import responses needs --round ID: the number of the round the answers belong to "
-                "(`keel rounds` lists them with their ids; it is also in the round page's address, "
-                f"/w/{workspace.slug}/assessments/rounds/ID/)."
-            )
-        round_ = AssessmentRound.objects.select_related("instrument", "partnership").filter(pk=options["round"])
-        round_ = round_.first()
-        if round_ is None:
-            raise CommandError(
-                f"No round {options['round']} in workspace {workspace.slug}: "
-                "`keel rounds` lists its rounds with their ids."
-            )
-        data, filename = self._read(options["file"])
-        try:
-            result = import_file(ACTOR, round_, data, filename, options["ignore_column"], options["dry_run"])
-        except (FileRefused, ServiceError) as error:
-            raise CommandError(f"{filename}: {error}") from error
-        mode = " (dry run: nothing will be written)" if options["dry_run"] else ""
-        self.stdout.write(
-            f"Importing responses from {filename} into round {round_.pk}, {round_} ({round_.partnership}){mode}."
-        )
-        for warning in result.warnings:
-            self.stdout.write(f"Warning: {warning}")
-        if options["dry_run"] or int(options["verbosity"]) >= 2:  # which column is which statement
-            for column in result.of("item") + result.of("prompt"):
-                self.stdout.write(f"Column {column.header!r} → {column.kind} {column.target}")
-        for line in result.summary():
-            self.stdout.write(line)
-        for problem in result.problems:
-            self.stdout.write(problem)
-        if not result.ok:
-            raise CommandError(result.verdict)
-        self.stdout.write(result.verdict)
-        if result.imported:
-            round_.refresh_from_db()
-            self.stdout.write(f"The round now has {round_.response_count:,} responses.")
-
-    def _not_for(self, what: str, options, *names):
-        for name in names:
-            if options.get(name):
-                option = "--" + name.replace("_", "-")
-                raise CommandError(f"{option} does not apply to {what}: leave it out.")
+    def _loaded(self, report: ImportReport, workspace):
+        """A file loaded whole (an instrument's definition): its problems by line, or what it did."""
+        for problem in report.refusals:
+            self.stderr.write(f"keel: {problem}")
+        if report.failed:
+            raise CommandError(report.verdict)
+        self.stdout.write(report.verdict if report.dry_run else f"{report.verdict} (workspace {workspace.name})")
