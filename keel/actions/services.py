@@ -15,7 +15,7 @@ FIELDS = ["title", "partnership", "owner", "due", "status", "source", "steps", "
 def _check(action: Action):
     if not action.title.strip():
         raise ServiceError("Give the action a title: what is to be done.")
-    if action.owner_id and action.owner.is_archived:
+    if action.owner is not None and action.owner.is_archived:
         raise ServiceError(f"{action.owner} is archived: choose someone current as the owner.")
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
+from django.db import models
 
 from keel.actions.models import Action
 
@@ -32,7 +34,9 @@ class SourceKind:
 
     describe: Callable[[int, str, bool], Described | None]  # (source_id, workspace slug, can edit) → words or None
     gone: str  # what is said when the record is no longer there
-    find: Callable[[int | None, object], object] | None = None  # (source_id, partnership) → record, or ValidationError
+    find: Callable[[int | None, Any], models.Model] | None = (
+        None  # (source_id, partnership) → record, or ValidationError
+    )
 
 
 SOURCES: dict[str, SourceKind] = {}
@@ -47,7 +51,7 @@ def choosable() -> list[str]:
     return [source for source, kind in SOURCES.items() if kind.find is not None]
 
 
-def find_source(source: str, source_id: int | None, partnership) -> object:
+def find_source(source: str, source_id: int | None, partnership: Any) -> models.Model:
     """The record a new action comes from, checked to be this workspace's and of the same partnership."""
     kind = SOURCES.get(source)
     if kind is None or kind.find is None:

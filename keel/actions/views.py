@@ -7,6 +7,7 @@ which writes the audit trail.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -117,7 +118,7 @@ def action_new(request):
 
 def _initial(request) -> dict:
     """The new-action form's starting values, from ?partnership=, ?source=meeting&source_id= and the user."""
-    initial = {"due": add_months(timezone.localdate(), 1)}
+    initial: dict[str, Any] = {"due": add_months(timezone.localdate(), 1)}
     params = request.GET
     partnership = None
     if params.get("partnership", "").isdigit():

@@ -40,14 +40,14 @@ class GroupedPersonField(forms.ChoiceField):
 
 
 class ReferralForm(forms.Form):
-    from_organisation = forms.ModelChoiceField(
-        None,  # the partnership's members, set in __init__ (no workspace scope at import)
+    from_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        Organisation.objects.none(),  # the partnership's members, set in __init__ (no workspace scope at import)
         label="From",
         empty_label="Choose the organisation making the referral",
         error_messages={"required": "Choose the member organisation that made the referral."},
     )
-    to_organisation = forms.ModelChoiceField(
-        None,  # the partnership's members, set in __init__ (no workspace scope at import)
+    to_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        Organisation.objects.none(),  # the partnership's members, set in __init__ (no workspace scope at import)
         label="To",
         empty_label="Choose the organisation receiving it",
         error_messages={"required": "Choose the member organisation the person was referred to."},
@@ -58,7 +58,7 @@ class ReferralForm(forms.Form):
     client_reference = forms.CharField(
         help_text=CLIENT_REFERENCE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": rules.client_reference_problem("")},
+        error_messages={"required": rules.client_reference_problem("") or ""},
     )
     follow_up_due = forms.DateField(
         label="Follow-up due",
@@ -84,8 +84,10 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, partnership: Partnership, current_handoff: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         members = Organisation.objects.filter(memberships__partnership=partnership).order_by("name").distinct()
-        self.fields["from_organisation"].queryset = members
-        self.fields["to_organisation"].queryset = members
+        for name in ("from_organisation", "to_organisation"):
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = members
         self.fields["date"].initial = timezone.localdate()
         people = Person.objects.filter(organisation__memberships__partnership=partnership, archived_at__isnull=True)
         people = list(people.select_related("organisation").order_by("organisation__name", "name").distinct())

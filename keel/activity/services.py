@@ -125,7 +125,7 @@ def log_contact(actor: Actor, partnership: Partnership, values: dict) -> Contact
     person: Person | None = contact.person
     if person and contact.organisation_id is None:
         contact.organisation = person.organisation
-    if contact.organisation_id:
+    if contact.organisation is not None:
         _check_member(partnership, contact.organisation, _member_ids(partnership))
     if person and person.organisation_id != contact.organisation_id:
         raise ServiceError(f"{person} works at {person.organisation}, not {contact.organisation}.")
@@ -151,7 +151,7 @@ def save_referral(actor: Actor, partnership: Partnership, values: dict, referral
     creating = referral is None
     referral = referral or Referral(partnership=partnership)
     stored = None if creating else Referral.objects.get(pk=referral.pk)
-    before = {} if creating else snapshot(stored, REFERRAL_FIELDS)
+    before = {} if stored is None else snapshot(stored, REFERRAL_FIELDS)
     for key, value in values.items():
         if key not in REFERRAL_FIELDS:
             raise ServiceError(f"{key} is not a field of a referral.")
@@ -160,7 +160,7 @@ def save_referral(actor: Actor, partnership: Partnership, values: dict, referral
     if problem := rules.client_reference_problem(referral.client_reference):
         raise ServiceError(problem)
     # An organisation that has since left the partnership stays on its past referrals.
-    kept = set() if creating else {stored.from_organisation_id, stored.to_organisation_id}
+    kept = set() if stored is None else {stored.from_organisation_id, stored.to_organisation_id}
     _check_referral(partnership, referral, today, kept)
     referral.full_clean(exclude=["workspace", "partnership", "from_organisation", "to_organisation", "handoff_to"])
     referral.save()
@@ -255,7 +255,7 @@ def rate(
 def strengthen(actor: Actor, rating: RelationshipRating, today: dt.date):
     """The action a low rating creates: owned by the partnership lead, due in a month."""
     partnership = rating.partnership
-    lead = partnership.lead if partnership.lead_id and not partnership.lead.is_archived else None
+    lead = partnership.lead if partnership.lead is not None and not partnership.lead.is_archived else None
     return create_action(
         actor,
         {

@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import models
 
 from keel.core.models import ChangeRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who is writing: a signed-in user, or a label for a command or an import."""
 
-    user: object | None = None
+    user: User | None = None
     via: str = ""
 
     @classmethod

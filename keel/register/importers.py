@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Set
 from functools import cached_property
+from typing import Any
 
 from django.db import models
 
@@ -366,7 +367,7 @@ def import_person(context: RegisterContext, row: Row):
         row.error(column, f"{len(found)} people in the register match this row: give each of them an e-mail first.")
         return
     person = found[0] if found else None
-    values = {key: data[key] for key in ("name", "email", "role", "level") if key in data}
+    values: dict[str, Any] = {key: data[key] for key in ("name", "email", "role", "level") if key in data}
     values["organisation"] = context.organisation(data["organisation"])
     if person and name_key(person.name) == name_key(values["name"]):
         del values["name"]
