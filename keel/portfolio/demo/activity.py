@@ -38,7 +38,6 @@ import calendar
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable
 
 from django.db.models import Q
 from django.utils import timezone
@@ -55,6 +54,7 @@ from keel.portfolio.demo import activity_data as words
 from keel.portfolio.demo import indicators
 from keel.portfolio.demo.activity_bulk import write_bulk
 from keel.portfolio.demo.activity_data import GOING, MEETING_KINDS, OUTCOME_WEIGHTS, OUTCOMES
+from keel.portfolio.demo.bulk import Progress
 from keel.portfolio.demo.register_data import PRIORITIES
 from keel.register import services as register
 from keel.register.models import (
@@ -68,7 +68,6 @@ from keel.register.models import (
     Tier,
 )
 
-Progress = Callable[[int, int, str], None]
 STORY_COUNTS = {"busy": 5, "silent": 3, "follow-up": 3}
 # (attended, sent apologies, absent) weights by story.
 ATTENDANCE = {"busy": (18, 2, 1), "steady": (15, 4, 2), "follow-up": (13, 4, 3), "silent": (16, 3, 1)}

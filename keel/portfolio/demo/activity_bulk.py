@@ -5,8 +5,8 @@ relationship ratings (with the actions the low ones create) and 360,000 measurem
 12,000 indicators, spread over the large demo's partnerships by how busy each is and how long
 it has run (at most three years back). One record at a time through the
 services would take hours, so like the assessments' large demo this skips the audit trail: the
-rows go in as plain rows (COPY on PostgreSQL, executemany elsewhere), naming every column, and
-the demo's single `workspace.demo_loaded` change record counts them. The rules still hold where
+rows go in as plain rows through `keel.portfolio.demo.bulk`, naming every column, and the
+demo's single `workspace.demo_loaded` change record counts them. The rules still hold where
 the pages rely on them: a 5 only for a partner with a named single point of contact and all
 three conditions recorded, every date in the past, referrals only between members.
 
@@ -20,31 +20,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Callable, Iterable
-
-from django.db import connection
-from django.utils import timezone
+from collections.abc import Iterable
 
 from keel.actions.models import Action, ActionStatus, Source
 from keel.activity import rules
 from keel.activity.models import Attendance, Contact, Meeting, Referral, RelationshipRating
 from keel.common.text import add_months, name_key
-from keel.core.tenancy import current_workspace
 from keel.outcomes import rules as outcome_rules
 from keel.outcomes.models import Indicator, Measurement
 from keel.portfolio.demo import activity_data as words
 from keel.portfolio.demo.activity_data import GOING, MEETING_KINDS, OUTCOME_WEIGHTS, OUTCOMES
+from keel.portfolio.demo.bulk import BulkWriter, Progress
 from keel.register.models import Organisation, Partnership, PartnershipMember, Status, Tier
 
 TARGETS = {"meetings": 120_000, "contacts": 200_000, "referrals": 500_000, "ratings": 20_000, "measurements": 360_000}
 YEARS = 3
-CHUNK = 20_000
 BUSY = [0.3, 0.6, 1, 1, 1, 1.5, 2, 4]  # how busy a partnership is, relative to the others
 REFERRING = {Tier.STRATEGIC: 0.1, Tier.OPERATIONAL: 1.5, Tier.RELATIONSHIP: 1.0}
 SCORES = {1: 2, 2: 6, 3: 28, 4: 42, 5: 22}  # weights of the ratings given
 STATUS_WEIGHTS = {"attended": 16, "apologies": 3, "absent": 1}
-
-Progress = Callable[[int, int, str], None]
 
 
 def write_bulk(rng: random.Random, end: dt.date, progress: Progress, done: int) -> dict:
@@ -62,7 +56,7 @@ def write_bulk(rng: random.Random, end: dt.date, progress: Progress, done: int) 
     attendance = sum(len(_current(p["members"], day)) for p, day in meetings)
     indicators = _plan_indicators(rng, [p for p in partnerships if p["going"]], end)
     total = done + sum(TARGETS.values()) + attendance + len(indicators)
-    writer = Writer(progress, total)
+    writer = BulkWriter(progress, total)
 
     now = writer.now
     meeting_ids = writer.insert(Meeting, MEETING_COLUMNS, _meeting_rows(rng, meetings, now), "meetings", ids=True)
@@ -412,60 +406,3 @@ def _periods(start: dt.date, stop: dt.date, n: int) -> list[dt.date]:
         return month_ends[-n:]
     span = max(n, (stop - start).days)
     return [stop - dt.timedelta(days=span * i // n) for i in reversed(range(n))]
-
-
-# ---------------------------------------------------------------- inserting
-
-
-class Writer:
-    """Inserts plain rows in chunks, reporting progress, and hands back the new rows' ids in order.
-
-    Why not bulk_create: for hundreds of thousands of rows it spends most of its time preparing
-    each value one by one; plain rows (COPY on PostgreSQL, executemany elsewhere) are several
-    times faster. Every column is named, so a new column without a default makes this fail at
-    once rather than store nonsense. The workspace is added to every row here.
-    """
-
-    def __init__(self, progress: Progress, total: int):
-        self.progress, self.total = progress, total
-        self.workspace = current_workspace().pk
-        # Every row's created_at, already in the form the database takes (SQLite: UTC text).
-        now = timezone.now()
-        self.now = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
-
-    def insert(self, model, columns, rows: Iterable[tuple], what: str, report=True, ids=False) -> list[int]:
-        """Insert `rows` (values of `columns`, without the workspace); with `ids`, return the new ids."""
-        before = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) if ids else 0
-        chunk, written = [], 0
-        for row in rows:
-            chunk.append((self.workspace, *row))
-            if len(chunk) == CHUNK:
-                self._write(model, ("workspace_id", *columns), chunk)
-                written += len(chunk)
-                if report:
-                    self.progress(len(chunk), self.total, what)
-                chunk = []
-        if chunk:
-            self._write(model, ("workspace_id", *columns), chunk)
-            written += len(chunk)
-            if report:
-                self.progress(len(chunk), self.total, what)
-        if not ids:
-            return []
-        # Ids come in the order the rows went in: one transaction, one workspace that is new.
-        found = list(model.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
-        if len(found) != written:
-            raise RuntimeError(f"Inserted {written} {what} but found {len(found)}: another writer in this workspace?")
-        return found
-
-    def _write(self, model, columns: tuple, rows: list[tuple]) -> None:
-        table, names = connection.ops.quote_name(model._meta.db_table), ", ".join(columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            placeholders = ", ".join(["%s"] * len(columns))
-            # Table and column names are this module's own constants; the values go as parameters.
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608

@@ -17,7 +17,7 @@ now, with invitees still to answer. `submit_response` only takes answers to an o
 so every response is bulk-inserted, as an import is, and `services.refresh_summary` then
 scores its round. Large demo (about 200,000 responses): rounds and the open rounds'
 invitations are bulk-inserted, a few hundred rounds at a time, each round scored in Python
-before it is inserted; its responses go in as plain rows (see `_insert_responses`).
+before it is inserted; its responses go in as plain rows (see `keel.portfolio.demo.bulk`).
 """
 
 from __future__ import annotations
@@ -26,16 +26,15 @@ import datetime as dt
 import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 
 from keel.assessments import scoring, services
 from keel.assessments.models import AssessmentRound, Invitation, Response
 from keel.core.changelog import Actor
 from keel.core.tenancy import current_workspace
+from keel.portfolio.demo.bulk import BulkWriter, Progress
 from keel.register.models import Partnership, PartnershipMember, Person, Status
 
 # story: (health in the first round, change per round, how much lower one organisation sees it)
@@ -105,8 +104,6 @@ COMMENTS = {
     ],
 }
 COMMENT_CHANCE = {"small": 0.3, "large": 0.05}
-
-Progress = Callable[[int, int, str], None]
 
 
 def build_history(actor: Actor, size: str, seed: int, reference: dt.date, progress: Progress, done: int = 0) -> dict:
@@ -322,18 +319,19 @@ def _write_with_services(actor, instrument, rng, rounds: list[dict], step, chanc
 def _write_in_bulk(actor, instrument, rng, rounds: list[dict], step, chance: float) -> None:
     """Everything bulk-inserted, a few hundred rounds at a time; scores computed in Python."""
     spec, threshold = instrument.spec, current_workspace().anonymity_threshold
+    writer = BulkWriter()  # progress is told by the round, through `step`
     start = 0
     while start < len(rounds):
         end, rows = start, 0
         while end < len(rounds) and rows < BATCH * 5:
             rows += _rows(rounds[end])
             end += 1
-        _write_batch(instrument, spec, threshold, rng, rounds[start:end], chance)
+        _write_batch(writer, instrument, spec, threshold, rng, rounds[start:end], chance)
         step(rows)
         start = end
 
 
-def _write_batch(instrument, spec, threshold: int, rng, plans: list[dict], chance: float) -> None:
+def _write_batch(writer: BulkWriter, instrument, spec, threshold: int, rng, plans: list[dict], chance: float) -> None:
     answered = [list(_responses(rng, spec, plan, chance)) for plan in plans]
     objects = []
     for plan, responses in zip(plans, answered, strict=True):
@@ -348,7 +346,7 @@ def _write_batch(instrument, spec, threshold: int, rng, plans: list[dict], chanc
                 response_count=scores.respondents,
             )
         )
-    AssessmentRound.objects.bulk_create(objects, batch_size=BATCH)
+    writer.create(AssessmentRound, objects, "assessment rounds", report=False)
     invitations = {}
     for round_, plan in zip(objects, plans, strict=True):
         if plan["invitations"]:
@@ -357,8 +355,10 @@ def _write_batch(instrument, spec, threshold: int, rng, plans: list[dict], chanc
                 Invitation(round=round_, person_id=person, organisation_id=org, sent_at=sent)
                 for person, org in plan["invitees"]
             ]
-    Invitation.objects.bulk_create([i for row in invitations.values() for i in row], batch_size=BATCH)
-    rows = []
+    writer.create(Invitation, [i for row in invitations.values() for i in row], "invitations", report=False)
+    # Sent responses as plain rows: bulk_create would spend most of the large demo's time
+    # preparing each of their values one by one.
+    source, rows = Response.Source.LINK.value, []
     for round_, plan, answers in zip(objects, plans, answered, strict=True):
         invited = invitations.get(round_)
         rows += [
@@ -366,17 +366,20 @@ def _write_batch(instrument, spec, threshold: int, rng, plans: list[dict], chanc
                 round_.pk,
                 invited[index].pk if invited else None,
                 plan["invitees"][index][1],
-                values,
-                comments,
-                _sent_at(rng, plan),
+                source,
+                json.dumps(values),
+                json.dumps(comments),
+                "{}",
+                "{}",
+                writer.timestamp(_sent_at(rng, plan)),
+                writer.now,
             )
             for index, values, comments in answers
         ]
-    _insert_responses(rows)
+    writer.insert(Response, RESPONSE_COLUMNS, rows, "responses", report=False)
 
 
 RESPONSE_COLUMNS = (
-    "workspace_id",
     "round_id",
     "invitation_id",
     "organisation_id",
@@ -388,30 +391,3 @@ RESPONSE_COLUMNS = (
     "submitted_at",
     "updated_at",
 )
-
-
-def _insert_responses(rows: list[tuple]) -> None:
-    """Insert sent responses given as (round, invitation, organisation, answers, comments, sent at).
-
-    Why not bulk_create: for the large demo's 200,000 responses it spends most of its time
-    preparing each of a row's eleven values one by one. Plain rows (COPY on PostgreSQL,
-    executemany elsewhere) are five to seven times faster. Every column is named, so a new
-    column without a default on Response makes this fail at once rather than store nonsense.
-    """
-    workspace, source, now = current_workspace().pk, Response.Source.LINK.value, timezone.now()
-    rows = [
-        (workspace, r, i, o, source, json.dumps(answers), json.dumps(comments), "{}", "{}", sent, now)
-        for r, i, o, answers, comments, sent in rows
-    ]
-    table, columns = connection.ops.quote_name(Response._meta.db_table), ", ".join(RESPONSE_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = connection.ops.adapt_datetimefield_value
-        rows = [(*row[:-2], adapt(row[-2]), adapt(row[-1])) for row in rows]
-        placeholders = ", ".join(["%s"] * len(RESPONSE_COLUMNS))
-        # Table and column names are this module's own constants; the values go as parameters.
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.utils.text import slugify
@@ -34,6 +33,7 @@ from keel.core.services import create_workspace
 from keel.core.tenancy import workspace_scope
 from keel.portfolio.demo.activity import build_activity
 from keel.portfolio.demo.assessments import build_history
+from keel.portfolio.demo.bulk import BulkWriter, Progress, quiet
 from keel.portfolio.demo.register_data import (
     COMMISSIONERS,
     FIRST_NAMES,
@@ -77,10 +77,6 @@ SIZES = {
 }
 DEFAULT_NAMES = {"small": "Northshire Integrated Care Partnership (demo)", "large": "Large demo"}
 ACTOR = Actor(via="demo")
-BATCH = 1000
-
-# Progress reports: progress(rows_just_written, total_rows, what).
-Progress = Callable[[int, int, str], None]
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -106,7 +102,7 @@ def build_demo(
     with transaction.atomic():
         workspace = create_workspace(ACTOR, name or DEFAULT_NAMES[size])
         with workspace_scope(workspace):
-            report = _Reported(progress or _quiet)
+            report = _Reported(progress or quiet)
             write = _write_with_services if size == "small" else _write_in_bulk
             counts = write(workspace, plan, report)
             counts |= build_history(ACTOR, size, seed, reference, report, done=report.done)
@@ -128,10 +124,6 @@ def build_demo(
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return workspace
-
-
-def _quiet(done: int, total: int, what: str) -> None:
-    pass
 
 
 class _Reported:
@@ -412,20 +404,13 @@ def _write_with_services(workspace: Workspace, plan: dict, progress: Progress) -
 
 def _write_in_bulk(workspace: Workspace, plan: dict, progress: Progress) -> dict:
     """Write the plan with bulk inserts: no change record per row (see the module docstring)."""
-    total = _total(plan)
-
-    def insert(model, objects: list, what: str) -> list:
-        # bulk_create skips save(): the workspace and name_key are set on each object below.
-        for start in range(0, len(objects), BATCH):
-            batch = objects[start : start + BATCH]
-            model.objects.bulk_create(batch, batch_size=BATCH)
-            progress(len(batch), total, what)
-        return objects
+    writer = BulkWriter(progress, _total(plan))
 
     def named(model, values: dict, **related):
+        # bulk_create skips save(): the workspace and name_key are set here.
         return model(workspace=workspace, name_key=name_key(values["name"]), **values, **related)
 
-    organisations = insert(
+    organisations = writer.create(
         Organisation, [named(Organisation, o["values"]) for o in plan["organisations"]], "organisations"
     )
     people = [
@@ -434,9 +419,9 @@ def _write_in_bulk(workspace: Workspace, plan: dict, progress: Progress) -> dict
         )
         for p in plan["people"]
     ]
-    insert(Person, people, "people")
+    writer.create(Person, people, "people")
     priorities = [named(StrategicPriority, {k: p[k] for k in ("name", "description")}) for p in plan["priorities"]]
-    insert(StrategicPriority, priorities, "priorities")
+    writer.create(StrategicPriority, priorities, "priorities")
 
     def person(index):
         return None if index is None else people[index]
@@ -445,7 +430,7 @@ def _write_in_bulk(workspace: Workspace, plan: dict, progress: Progress) -> dict
         named(Partnership, p["values"], lead=person(p["lead"]), coordinator=person(p["coordinator"]))
         for p in plan["partnerships"]
     ]
-    insert(Partnership, partnerships, "partnerships")
+    writer.create(Partnership, partnerships, "partnerships")
     members, alignments, processes = [], [], []
     for partnership, row in zip(partnerships, plan["partnerships"], strict=True):
         owned = {"workspace": workspace, "partnership": partnership}
@@ -455,7 +440,7 @@ def _write_in_bulk(workspace: Workspace, plan: dict, progress: Progress) -> dict
         for priority, score in row["alignments"]:
             alignments.append(PriorityAlignment(**owned, priority=priorities[priority], score=score))
         processes += [AgreedProcess(**owned, **process) for process in row["processes"]]
-    insert(PartnershipMember, members, "members")
-    insert(PriorityAlignment, alignments, "alignments")
-    insert(AgreedProcess, processes, "agreed processes")
+    writer.create(PartnershipMember, members, "members")
+    writer.create(PriorityAlignment, alignments, "alignments")
+    writer.create(AgreedProcess, processes, "agreed processes")
     return _counts(plan)
