@@ -108,7 +108,7 @@ class DefinitionError(ValueError):
 class _Reader:
     """Walks the YAML node tree, collecting every problem with the line it is on."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.problems: list[str] = []
 
     def problem(self, node, message: str) -> None:
@@ -242,7 +242,8 @@ def parse_definition(text: str) -> Definition:
     version = reader.text(top, "version", root, "the definition", required=False)
     scale, not_applicable = _read_scale(reader, top)
 
-    dimensions, dimension_keys = [], {}
+    dimensions: list[Dimension] = []
+    dimension_keys: dict[str, int] = {}  # key -> the line it is first given on
     for node in reader.sequence(top, "dimensions", root):
         fields = reader.mapping(node, "a dimension")
         if fields is None:
@@ -251,7 +252,8 @@ def parse_definition(text: str) -> Definition:
         label = reader.text(fields, "label", node, f"dimension '{key}'")
         dimensions.append(Dimension(key, label, reader.text(fields, "description", node, "", required=False)))
 
-    items, item_keys = [], {}
+    items: list[Item] = []
+    item_keys: dict[str, int] = {}
     for node in reader.sequence(top, "items", root):
         fields = reader.mapping(node, "an item")
         if fields is None:
@@ -267,7 +269,8 @@ def parse_definition(text: str) -> Definition:
             )
         items.append(Item(key, statement, dimension, reader.flag(fields, "reverse", what)))
 
-    prompts, prompt_keys = [], {}
+    prompts: list[Prompt] = []
+    prompt_keys: dict[str, int] = {}
     for node in reader.sequence(top, "prompts", root, required=False):
         fields = reader.mapping(node, "a prompt")
         if fields is None:
@@ -279,10 +282,10 @@ def parse_definition(text: str) -> Definition:
             reader.problems.append(f"line {line}: prompt key '{key}' is also an item key; each key must be unique.")
 
     used = {item.dimension for item in items}
-    for dimension in dimensions:
-        if dimension.key and dimension.key not in used:
+    for declared in dimensions:
+        if declared.key and declared.key not in used:
             reader.problems.append(
-                f"line {dimension_keys[dimension.key]}: dimension '{dimension.key}' has no items; "
+                f"line {dimension_keys[declared.key]}: dimension '{declared.key}' has no items; "
                 "give it at least one or remove it."
             )
     if reader.problems:

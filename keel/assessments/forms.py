@@ -93,7 +93,9 @@ class RoundForm(forms.Form):
     partnership = PartnershipField(required=False, label="Partnership")
     tier = forms.ChoiceField(choices=[("", "Any tier")] + Tier.choices, required=False, label="Tier")
     status = forms.ChoiceField(choices=Status.choices, required=False, label="Status")
-    instrument = forms.ModelChoiceField(queryset=None, empty_label=None, label="Instrument")
+    instrument: forms.ModelChoiceField[Instrument] = forms.ModelChoiceField(
+        queryset=None, empty_label=None, label="Instrument"
+    )
     opens_on = DateTextField(label="Opens on", help_text="Day first, e.g. 31/03/2026, or 2026-03-31.")
     closes_on = DateTextField(label="Closes on", help_text="Links stop working after this day.")
     title = forms.CharField(

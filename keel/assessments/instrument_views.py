@@ -71,9 +71,11 @@ def instrument(request, pk):
 def definition_yaml(instrument: Instrument) -> str:
     """The definition as a file in the documented format, loadable again as it is."""
     spec: Definition = instrument.spec
-    data = {"id": spec.id, "version": spec.version, "title": spec.title, "description": spec.description}
-    data = {name: value for name, value in data.items() if value}
-    data["scale"] = {**spec.scale, "na": spec.not_applicable}
+    header = {"id": spec.id, "version": spec.version, "title": spec.title, "description": spec.description}
+    data: dict[str, object] = {name: value for name, value in header.items() if value}
+    scale: dict[int | str, str] = {point: label for point, label in spec.scale.items()}  # points 1-5, then "na"
+    scale["na"] = spec.not_applicable
+    data["scale"] = scale
     data["dimensions"] = [
         {"key": d.key, "label": d.label, **({"description": d.description} if d.description else {})}
         for d in spec.dimensions

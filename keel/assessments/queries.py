@@ -296,22 +296,23 @@ def _rates(results: Results, invited, sent, names) -> None:
 
 
 def _charts(results: Results) -> None:
-    shown = [row for row in results.dimensions if row.stat]
-    words = "; ".join(f"{row.label} {row.stat.mean:.2f} ({row.band})" for row in shown)
+    # Each shown row with its score, so the score is known not to be None.
+    shown = [(row, row.stat) for row in results.dimensions if row.stat is not None]
+    words = "; ".join(f"{row.label} {stat.mean:.2f} ({row.band})" for row, stat in shown)
     results.chart = {
         "kind": "bars",
-        "labels": [row.label for row in shown],
-        "values": [round(row.stat.mean, 2) for row in shown],
-        "bands": [row.band for row in shown],
+        "labels": [row.label for row, _ in shown],
+        "values": [round(stat.mean, 2) for _, stat in shown],
+        "bands": [row.band for row, _ in shown],
         "description": f"Bar chart of dimension scores from 1 to 5: {words}. The table below gives the same figures.",
     }
-    points = [p for p in results.trend if p.overall is not None]
-    words = "; ".join(f"{day(p.round.opens_on)} {p.overall:.2f} ({p.band})" for p in points)
+    points = [(p, p.overall) for p in results.trend if p.overall is not None]
+    words = "; ".join(f"{day(p.round.opens_on)} {overall:.2f} ({p.band})" for p, overall in points)
     results.trend_chart = {
         "kind": "line",
-        "labels": [day(p.round.opens_on) for p in points],
-        "values": [round(p.overall, 2) for p in points],
-        "bands": [p.band for p in points],
+        "labels": [day(p.round.opens_on) for p, _ in points],
+        "values": [round(overall, 2) for _, overall in points],
+        "bands": [p.band for p, _ in points],
         "description": f"Line chart of the overall score by round: {words}. The table below gives the same figures.",
     }
 

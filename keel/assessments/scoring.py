@@ -28,6 +28,9 @@ from keel.assessments.definitions import Definition
 OTHERS = "others"  # the key of the pooled group of organisations below the threshold
 OTHERS_LABEL = "Other organisations"
 
+# Per dimension, its items as (item key, reverse-scored), worked out once per round.
+Plan = list[tuple[str, list[tuple[str, bool]]]]
+
 
 @dataclass(frozen=True)
 class Bands:
@@ -86,7 +89,7 @@ class RoundScores:
         return self.total.overall
 
 
-def item_value(answer, reverse: bool) -> float | None:
+def item_value(answer: int | None, reverse: bool) -> float | None:
     """An answer as it counts: None for N/A or blank, 6 − x for a reverse-scored item."""
     if answer is None:
         return None
@@ -94,10 +97,10 @@ def item_value(answer, reverse: bool) -> float | None:
 
 
 def response_dimension_scores(
-    definition: Definition, answers: Mapping[str, int | None], plan: list | None = None
+    definition: Definition, answers: Mapping[str, int | None], plan: Plan | None = None
 ) -> dict[str, float]:
     """One response's score per dimension, for the dimensions it answered at least half of."""
-    scores = {}
+    scores: dict[str, float] = {}
     for dimension, items in plan or _plan(definition):
         values = [6 - v if reverse else v for key, reverse in items if (v := answers.get(key)) is not None]
         if values and len(values) * 2 >= len(items):
@@ -105,7 +108,7 @@ def response_dimension_scores(
     return scores
 
 
-def _plan(definition: Definition) -> list[tuple[str, list[tuple[str, bool]]]]:
+def _plan(definition: Definition) -> Plan:
     return [
         (dimension.key, [(item.key, item.reverse) for item in definition.items_of(dimension.key)])
         for dimension in definition.dimensions
@@ -159,7 +162,7 @@ def round_scores(
             others.dimensions[dimension] = summarise(rest)
 
     ordered = sorted(groups.values(), key=lambda g: (g.label.casefold(), str(g.key)))
-    gaps = {}
+    gaps: dict[str, float] = {}
     for dimension in (d.key for d in definition.dimensions):
         means = [g.dimensions[dimension].mean for g in ordered if dimension in g.dimensions]
         if len(means) >= 2:
@@ -169,7 +172,7 @@ def round_scores(
     return RoundScores(threshold, total_n, total, ordered, gaps)
 
 
-def _protect(shown: set, counts: Mapping[object, int], threshold: int) -> set:
+def _protect(shown: set[object], counts: Mapping[object, int], threshold: int) -> set[object]:
     """Shrink `shown` until what is left over is empty or itself at least `threshold`.
 
     Without this, the total minus the shown groups would give away a hidden group's score.
@@ -191,7 +194,7 @@ def change(current: float | None, previous: float | None) -> float | None:
     return current - previous
 
 
-def stats_data(scores: RoundScores) -> dict:
+def stats_data(scores: RoundScores) -> dict[str, object]:
     """The round's whole-round scores as JSON-friendly data (kept on the round for fast lists)."""
     return {
         "respondents": scores.respondents,

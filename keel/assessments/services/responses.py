@@ -7,6 +7,7 @@ workspaces, and the caller enters its workspace before reading anything else.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import SupportsIndex, SupportsInt
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,15 +77,16 @@ def start_open_response(round_: AssessmentRound) -> str:
 def clean_answers(definition: Definition, answers: Mapping[str, object]) -> dict[str, int | None]:
     """Answers keyed by item, each 1–5 or None; anything else is refused with the item named."""
     keys = {item.key for item in definition.items}
-    cleaned = {}
+    cleaned: dict[str, int | None] = {}
     for key, value in answers.items():
         if key not in keys:
             raise ServiceError(f"'{key}' is not a statement of this questionnaire.")
         if value in (None, "", "na"):
             cleaned[key] = None
             continue
+        # What is neither text nor a number counts as 0 (int() refused it before) and is refused below.
         try:
-            number = int(value)
+            number = int(value) if isinstance(value, (str, SupportsInt, SupportsIndex)) else 0
         except (TypeError, ValueError):
             number = 0
         if number not in (1, 2, 3, 4, 5) or str(value).strip() not in {"1", "2", "3", "4", "5"}:

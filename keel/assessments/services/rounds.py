@@ -176,8 +176,11 @@ def open_url(base_url: str, token: str) -> str:
 
 
 def _email(invitation: Invitation, token: str, base_url: str, reminder: bool) -> EmailMessage:
+    person = invitation.person
+    if person is None:  # the callers pick invited people only; an open-link invitation has no address
+        raise ValueError(f"{invitation} has no person to e-mail.")
     context = {
-        "person": invitation.person,
+        "person": person,
         "round": invitation.round,
         "partnership": invitation.round.partnership,
         "workspace": current_workspace(),
@@ -186,7 +189,7 @@ def _email(invitation: Invitation, token: str, base_url: str, reminder: bool) ->
     }
     subject = render_to_string("assessments/email/invitation_subject.txt", context).strip()
     body = render_to_string("assessments/email/invitation.txt", context)
-    return EmailMessage(subject, body, to=[invitation.person.email])
+    return EmailMessage(subject, body, to=[person.email])
 
 
 def _send(actor: Actor, round_: AssessmentRound, invitations: list[Invitation], base_url: str, reminder: bool) -> int:
@@ -213,7 +216,7 @@ def send_invitations(actor: Actor, round_: AssessmentRound, base_url: str) -> tu
     if round_.state == "closed":
         raise ServiceError("This round is closed: its invitations can no longer be sent.")
     pending = list(round_.invitations.filter(sent_at__isnull=True, person__isnull=False).select_related("person"))
-    with_email = [i for i in pending if i.person.email]
+    with_email = [i for i in pending if i.person is not None and i.person.email]  # never None: filtered above
     return _send(actor, round_, with_email, base_url, reminder=False), len(pending) - len(with_email)
 
 
