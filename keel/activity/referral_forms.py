@@ -41,13 +41,13 @@ class GroupedPersonField(forms.ChoiceField):
 
 class ReferralForm(forms.Form):
     from_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
-        Organisation.objects.none(),  # the partnership's members, set in __init__ (no workspace scope at import)
+        None,  # the partnership's members, set in __init__ (no workspace scope at import)
         label="From",
         empty_label="Choose the organisation making the referral",
         error_messages={"required": "Choose the member organisation that made the referral."},
     )
     to_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
-        Organisation.objects.none(),  # the partnership's members, set in __init__ (no workspace scope at import)
+        None,  # the partnership's members, set in __init__ (no workspace scope at import)
         label="To",
         empty_label="Choose the organisation receiving it",
         error_messages={"required": "Choose the member organisation the person was referred to."},
