@@ -16,7 +16,8 @@ write rows here instead, inside the demo's one transaction, and the demo's singl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -71,15 +72,13 @@ class BulkWriter:
     ) -> list[int]:
         """Insert `rows` (values of `columns`, without the workspace); with `ids`, return the new ids in order."""
         before = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) if ids else 0
-        columns = ("workspace_id", *columns)
-        chunk, written = [], 0
-        for row in rows:
-            chunk.append((self.workspace, *row))
-            if len(chunk) == CHUNK:
-                written += self._write_chunk(model, columns, chunk, what, report)
-                chunk = []
-        if chunk:
-            written += self._write_chunk(model, columns, chunk, what, report)
+        table, names = connection.ops.quote_name(model._meta.db_table), ", ".join(("workspace_id", *columns))
+        written = 0
+        for chunk in _chunks(((self.workspace, *row) for row in rows), CHUNK):
+            _write(table, names, len(columns) + 1, chunk)
+            written += len(chunk)
+            if report:
+                self.progress(len(chunk), self.total, what)
         if not ids:
             return []
         # Ids come in the order the rows went in: one transaction, one workspace that is new.
@@ -88,24 +87,20 @@ class BulkWriter:
             raise RuntimeError(f"Inserted {written} {what} but found {len(found)}: another writer in this workspace?")
         return found
 
-    def _write_chunk(
-        self,
-        model: type[WorkspaceOwned],
-        columns: tuple[str, ...],
-        rows: list[tuple[Any, ...]],
-        what: str,
-        report: bool,
-    ) -> int:
-        table, names = connection.ops.quote_name(model._meta.db_table), ", ".join(columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * len(columns))
-                # Table and column names are the callers' own constants; the values go as parameters.
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
-        if report:
-            self.progress(len(rows), self.total, what)
-        return len(rows)
+
+def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _write(table: str, names: str, width: int, rows: list[tuple[Any, ...]]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * width)
+        # Table and column names are the callers' own constants; the values go as parameters.
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
