@@ -125,7 +125,7 @@ def _initial(request) -> dict:
         partnership = Partnership.objects.select_related("lead").filter(pk=int(params["partnership"])).first()
     if partnership:
         initial["partnership"] = partnership
-        if partnership.lead_id and not partnership.lead.is_archived:
+        if partnership.lead is not None and not partnership.lead.is_archived:
             initial["owner"] = partnership.lead
     if "owner" not in initial and (mine := my_people(request.user)):
         initial["owner"] = mine[0]

@@ -196,7 +196,7 @@ def _rated_message(rating: RelationshipRating, workspace_slug: str):
     if action is None:
         return said
     url = reverse("actions:action", kwargs={"ws": workspace_slug, "pk": action.pk})
-    if action.owner_id:
+    if action.owner is not None:
         return format_html(
             '{} An action “{}” was created, owned by {}, due {}. <a href="{}">Open the action</a>.',
             said,

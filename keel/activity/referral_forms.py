@@ -89,8 +89,8 @@ class ReferralForm(forms.Form):
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = members
         self.fields["date"].initial = timezone.localdate()
-        people = Person.objects.filter(organisation__memberships__partnership=partnership, archived_at__isnull=True)
-        people = list(people.select_related("organisation").order_by("organisation__name", "name").distinct())
+        current = Person.objects.filter(organisation__memberships__partnership=partnership, archived_at__isnull=True)
+        people = list(current.select_related("organisation").order_by("organisation__name", "name").distinct())
         if current_handoff and current_handoff not in people:  # archived since, or moved: still shown
             people.append(current_handoff)
         self.fields["handoff_to"] = GroupedPersonField(

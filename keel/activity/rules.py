@@ -49,7 +49,7 @@ _DATES = [
 ]
 
 
-def _is_date(match: re.Match) -> bool:
+def _is_date(match: re.Match[str]) -> bool:
     groups = match.groups()
     if not groups:
         return True  # the month-name patterns

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -360,8 +361,9 @@ def progress(round_: AssessmentRound) -> dict:
     """Who has answered, per organisation and overall, and how many e-mails are waiting (two queries)."""
     emailable = Q(person__isnull=False) & ~Q(person__email="")
     answered = Q(response__submitted_at__isnull=False)
-    rows = list(
-        Invitation.objects.filter(round=round_, via_open_link=False)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Invitation.objects.filter(round=round_, via_open_link=False)
         .values("organisation_id", name=F("organisation__name"))
         .annotate(
             invited=Count("pk"),
@@ -371,7 +373,7 @@ def progress(round_: AssessmentRound) -> dict:
             waiting=Count("pk", filter=emailable & ~answered),
         )
         .order_by("organisation__name")
-    )
+    ]
     totals = {key: sum(row[key] for row in rows) for key in ("invited", "answered", "unsent", "unsent_no_email")}
     totals["waiting"] = sum(row["waiting"] for row in rows)
     for row in [*rows, totals]:

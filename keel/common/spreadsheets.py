@@ -16,7 +16,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -359,7 +359,7 @@ def write_csv(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(rows: list[list[str]], notes: list[str] = (), options: list[tuple[str, ...]] = ()) -> bytes:
+def write_xlsx(rows: list[list[str]], notes: Sequence[str] = (), options: Sequence[tuple[str, ...]] = ()) -> bytes:
     """Rows as a one-sheet workbook: a bold header with a note on each column, and drop-down lists."""
     import openpyxl
     from openpyxl.comments import Comment

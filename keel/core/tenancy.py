@@ -93,11 +93,14 @@ class WorkspaceQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class WorkspaceManager(models.Manager.from_queryset(WorkspaceQuerySet)):
-    """The default manager of workspace-owned models: only the current workspace's rows."""
+class WorkspaceManager(models.Manager):
+    """The default manager of workspace-owned models: only the current workspace's rows.
 
-    def get_queryset(self):
-        return super().get_queryset().filter(workspace=current_workspace())
+    Its queries are WorkspaceQuerySets, so `objects.bulk_create` keeps the same rules as save().
+    """
+
+    def get_queryset(self) -> WorkspaceQuerySet:
+        return WorkspaceQuerySet(self.model, using=self._db).filter(workspace=current_workspace())
 
 
 class WorkspaceOwned(models.Model):

@@ -117,8 +117,8 @@ def open_actions(partnership_id: int, today: dt.date, limit: int = OPEN_ACTIONS_
         .annotate(total=Window(Count("pk")))
         .order_by("due", "pk")[:limit]
     )
-    items = list(rows)
-    return OpenActions(items, items[0].total if items else 0, today)
+    items: list[Action] = list(rows)
+    return OpenActions(items, rows[0].total if items else 0, today)
 
 
 def partnership_activity(

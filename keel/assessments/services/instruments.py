@@ -64,4 +64,7 @@ def ensure_builtin_instruments() -> None:
 def health_check() -> Instrument:
     """The latest version of Keel's partnership health check in the current workspace."""
     ensure_builtin_instruments()
-    return Instrument.objects.filter(key="keel-health-check").order_by("-version").first()
+    found = Instrument.objects.filter(key="keel-health-check").order_by("-version").first()
+    if found is None:  # ensure_builtin_instruments has just made it: only a broken install lands here
+        raise Instrument.DoesNotExist("Keel's own health check is missing: its definition file was not found.")
+    return found
