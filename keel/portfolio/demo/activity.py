@@ -86,7 +86,7 @@ def build_activity(actor: Actor, size: str, seed: int, reference: dt.date, progr
         return write_bulk(rng, end, progress, done)
     plans = plan_small(rng, end, fresh=(today - end).days <= 7)
     total = done + sum(_rows(plan) for plan in plans)
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for plan in plans:
         _write_plan(actor, plan, end, counts)
         progress(_rows(plan), total, "activity")
@@ -107,10 +107,10 @@ def _partnerships(end: dt.date) -> list[dict]:
         members[member.partnership_id].append(member)
     aligned = defaultdict(list)
     keys = {name: key for key, name, _ in PRIORITIES}
-    for partnership, name in (
+    for partnership_id, name in (
         PriorityAlignment.objects.filter(score__gte=2).order_by("pk").values_list("partnership_id", "priority__name")
     ):
-        aligned[partnership].append(keys.get(name))
+        aligned[partnership_id].append(keys.get(name))
     found = []
     year_ago = end - dt.timedelta(days=365)
     partnerships = Partnership.objects.filter(Q(status__in=GOING) | Q(status=Status.ENDED), archived_at__isnull=True)

@@ -115,10 +115,12 @@ def _partnerships(rng: random.Random, end: dt.date) -> list[dict]:
     earliest = end - dt.timedelta(days=365 * YEARS)
     partnerships = Partnership.objects.filter(status__in=[*GOING, Status.ENDED], start_date__isnull=False)
     values = partnerships.order_by("pk").values_list("pk", "status", "tier", "lead_id", "start_date", "planned_end")
-    for pk, status, tier, lead, start, planned_end in values:
+    for pk, status, tier, lead, started, planned_end in values:
+        if started is None:  # excluded by the query; here for the type checker
+            continue
         going = status in GOING
         stop = end if going else min(end, (planned_end or end) - dt.timedelta(days=1))
-        start = max(start, earliest)
+        start = max(started, earliest)
         if len(members.get(pk, [])) < 2 or (stop - start).days < 30:
             continue
         found.append(

@@ -232,7 +232,7 @@ def _plan_round(rng, candidate: dict, story: str, offsets: dict, index: int, mon
 
 def _answers(rng: random.Random, plan: list, level: dict, half: bool) -> dict:
     """One respondent's answers: their level per dimension, plus noise, rounded into 1–5."""
-    answers = {}
+    answers: dict[str, int | None] = {}
     for (key, dimension, reverse), noise in zip(plan, rng.choices(NOISE, k=len(plan)), strict=True):
         if noise is None:
             answers[key] = None

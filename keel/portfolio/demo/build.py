@@ -206,7 +206,7 @@ def _plan_people(rng: random.Random, organisations: list[dict], count: int) -> l
 
 def _statuses(rng: random.Random, count: int) -> list[str]:
     """Every status at least twice, the rest by weight, in random order."""
-    statuses = list(Status) * 2
+    statuses: list[str] = [*Status] * 2
     statuses += rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()), k=count - len(statuses))
     rng.shuffle(statuses)
     return statuses
@@ -253,7 +253,9 @@ def _plan_partnerships(rng, count, places, organisations, people, priorities, re
             _member(rng, org, i, people_of[org], people, values, organisations[org]["kind"])
             for i, org in enumerate(picked[:n])
         ]
-        senior = [Level.EXECUTIVE, Level.SENIOR_MANAGER] if tier == Tier.STRATEGIC else [Level.SENIOR_MANAGER]
+        senior: list[str] = (
+            [Level.EXECUTIVE, Level.SENIOR_MANAGER] if tier == Tier.STRATEGIC else [Level.SENIOR_MANAGER]
+        )
         lead = None if rng.random() < 0.08 else _person(rng, people_of[picked[0]], people, senior)
         coordinator = None
         if tier != Tier.RELATIONSHIP and rng.random() < 0.15:

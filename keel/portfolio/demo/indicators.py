@@ -74,7 +74,8 @@ def plan(rng: random.Random, candidate: dict, story: str, end: dt.date) -> list[
 
 def _periods(start: dt.date, stop: dt.date, every: str) -> list[dt.date]:
     """Month ends (or quarter ends) after `start`, up to `stop`."""
-    periods, day = [], start
+    periods: list[dt.date] = []
+    day = start
     while True:
         last = day.replace(day=calendar.monthrange(day.year, day.month)[1])
         if last > stop:
@@ -89,8 +90,9 @@ def measurements(rng: random.Random, values: dict, periods: list[dt.date], lean:
     if not periods:
         return []
     plan = rules.Plan(*(values[k] for k in ("direction", "baseline", "baseline_date", "target", "target_date")))
-    baseline, better = float(plan.baseline), 1 if plan.direction == rules.HIGHER else -1
-    scale = abs(float(plan.target) - baseline) or abs(baseline)
+    baseline, target = float(values["baseline"]), float(values["target"])
+    better = 1 if plan.direction == rules.HIGHER else -1
+    scale = abs(target - baseline) or abs(baseline)
     band = scale * tolerance / 100
     offset = {
         rules.ON_TRACK: rng.uniform(0.05, 0.25) * scale,
