@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from test_activity.activity_data import busy_partnership, days
 
 from keel.activity.models import Contact
 from keel.outcomes.queries import figure
 from keel.portfolio import timeline
-from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from test_activity.activity_data import busy_partnership, days
 
 from keel.actions.models import Action
 from keel.actions.services import create_action
@@ -15,7 +16,6 @@ from keel.common.text import add_months
 from keel.portfolio import summary
 from keel.register import queries
 from keel.register import services as register
-from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,7 @@ from keel.register.models import (
     StrategicPriority,
     Tier,
 )
+from test_portfolio.test_demo_activity import check_large_activity
 
 # A fixed reference date, so two builds in one test cannot straddle a month boundary.
 REFERENCE = dt.date(2026, 11, 1)
@@ -171,8 +172,6 @@ def test_progress_is_reported_up_to_the_total(db):
 
 @pytest.mark.slow
 def test_large_demo_is_big(db):
-    from test_activity.test_activity_demo import check_large_activity
-
     # How long it takes is measured by benchmarks/ (timing.large_demo_client), not asserted here.
     workspace = build_demo("large", seed=1, reference_date=REFERENCE)
     with workspace_scope(workspace):

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from test_activity.activity_data import busy_partnership, days
 
 from keel.portfolio.audit import audit_rows, render_table
-from test_activity.activity_data import busy_partnership, days
 
 pytestmark = pytest.mark.django_db
 
