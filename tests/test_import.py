@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from test_spreadsheets import xlsx  # the workbook maker, with cached formula values
+from test_common.test_spreadsheets import xlsx  # the workbook maker, with cached formula values
 
 from keel.common.importing import (
     KINDS,

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from test_spreadsheets import xlsx  # the workbook maker of the spreadsheet tests
+from test_common.test_spreadsheets import xlsx  # the workbook maker of the spreadsheet tests
 
 from keel.common.importing import run_import
 from keel.common.models import ImportUpload

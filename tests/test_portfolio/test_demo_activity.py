@@ -181,7 +181,7 @@ def test_the_same_seed_gives_the_same_activity(scope):
 
 
 def check_large_activity(today=None):
-    """The large demo's activity, about as big as promised; called by tests/test_demo.py's large test,
+    """The large demo's activity, about as big as promised; called by tests/test_portfolio/test_demo.py's large test,
     so that the large demo is built only once."""
     from django.db.models import F
 

@@ -1,6 +1,6 @@
 """`keel demo` from the command line: a new workspace each time; an unknown size refused.
 
-Apart from tests/test_demo.py, whose tests share one small demo kept for the whole module: these
+Apart from tests/test_portfolio/test_demo.py, whose tests share one small demo kept for the whole module: these
 need a database with no demo in it yet.
 """
 
