@@ -13,9 +13,9 @@ model, found from the model's `_meta` — belongs to that workspace too. `bulk_c
 the same rules with one query per foreign key for the whole batch. (`QuerySet.update` and raw
 SQL are not checked: they are for code that already holds the rows of its own workspace.)
 
-The role check lives here too: every view under `/w/<slug>/` needs at least `viewer`; any
-request that is not GET/HEAD/OPTIONS needs at least `editor`; a view may ask for more with
-`@requires_role(...)`. There is no other place where access is decided.
+Roles are its other half, in `keel.core.middleware`: every view under `/w/<slug>/` needs at
+least `viewer`; any request that is not GET/HEAD/OPTIONS needs at least `editor`; a view may ask
+for more with `@requires_role(...)` (below). There is no other place where access is decided.
 """
 
 from __future__ import annotations
