@@ -133,6 +133,9 @@ class InvitationLink(WorkspaceOwned):
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the link was shown to someone who runs the round ("copy link"): whoever opens it
+    # may not be the invitee, so its page says so and answers sent through it are marked.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -158,6 +161,11 @@ class Response(WorkspaceOwned):
     # What the person is still working on, saved as they go; copied to answers when sent.
     draft_answers = models.JSONField(default=dict, blank=True)
     draft_comments = models.JSONField(default=dict, blank=True)
+    # sha256 of the secret in the cookie of the browser that saved the draft: the draft is shown
+    # to that browser only, so someone else holding the same link never reads it.
+    draft_browser = models.CharField(max_length=64, blank=True, default="")
+    # Sent through a link that was handed over to someone who runs the round: maybe not by the invitee.
+    entered_via_handover = models.BooleanField(default=False)
     answers = models.JSONField(default=dict, blank=True)  # {item key: 1–5 or null}
     comments = models.JSONField(default=dict, blank=True)  # {prompt key: text}
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -275,7 +275,9 @@ def round_invitation_link(request, pk, invitation_pk):
             "They can still use the link they have."
         )
     else:
-        url = services.respond_url(request.build_absolute_uri("/"), services.issue_link(Actor.of(request), invitation))
+        # Recorded, and the link's page says it was handed over: whoever opens it may not be the invitee.
+        token = services.hand_over_link(Actor.of(request), invitation)
+        url = services.respond_url(request.build_absolute_uri("/"), token)
     if request.headers.get("HX-Request"):
         context = {"invitation": invitation, "name": name, "url": url, "error": error}
         return render(request, "htmx/round_invitation_link.html", context)

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from keel.assessments import services
 from keel.assessments.models import Invitation, Response
+from keel.assessments.respond_views import _cookie_name
 from keel.core.tenancy import workspace_scope
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -221,9 +222,12 @@ def test_sending_thanks_and_then_answers_can_be_changed(client, link, open_round
     first = Response.objects.get(invitation=invitation)
     assert first.answers["trust-rely"] == 4 and first.comments == {"works": "Shared plans"}
 
+    # Sent answers are never shown back (issue "Harden" 1): changing them starts from a blank form.
     again = anonymous(client.get, respond_url(token)).content.decode()
-    assert "Update my answers" in again and "You sent your answers on" in again
-    assert re.search(r'name="answer-trust-rely" value="4" checked', again) and ">Shared plans</textarea>" in again
+    assert "Your answers are sent" in again and "Change my answers" in again and "Shared plans" not in again
+    change = anonymous(client.get, respond_url(token) + "?change=1").content.decode()
+    assert "Replace my answers" in change and "You sent your answers on" in change
+    assert " checked" not in change and "Shared plans" not in change
 
     changed = anonymous(client.post, respond_url(token), {**form, "answer-trust-rely": "1"})
     assert changed.status_code == 303
@@ -255,39 +259,46 @@ def test_bad_values_are_refused_with_a_message_and_nothing_is_lost(client, link,
 # Open links ------------------------------------------------------------------------------------
 
 
-def start(client, token):
-    started = anonymous(client.get, open_url(token), headers={"User-Agent": BROWSER})
-    assert started.status_code == 303, started.content.decode()
-    assert_private_headers(started)
-    return started["Location"]
+def start(client, token, form=None):
+    """The first save through an open link (a draft): where it sends the person, their private link."""
+    saved = anonymous(client.post, open_url(token) + "?draft=1", form or {"answer-trust-rely": "3"})
+    assert saved.status_code == 303, saved.content.decode()
+    assert_private_headers(saved)
+    assert saved["Location"].endswith("/?saved=1")
+    return saved["Location"].split("?")[0]
 
 
 def test_an_open_link_gives_each_person_a_link_of_their_own_until_its_limit(client, open_link, partnership_with_people):
     round_, token = open_link
     organisations = list(partnership_with_people.members.values_list("organisation_id", "organisation__name"))
-    first = start(client, token)
-    assert first.startswith("/respond/") and Invitation.objects.filter(via_open_link=True).count() == 1
-    page = anonymous(client.get, first).content.decode()
+    # Opening the link shows the questions and makes nothing (issue "Harden" 2).
+    opened = anonymous(client.get, open_url(token), headers={"User-Agent": BROWSER})
+    page = opened.content.decode()
+    assert opened.status_code == 200 and not Invitation.objects.exists()
+    assert_private_headers(opened)
     assert '<select id="organisation" name="organisation" required' in page
     for _, name in organisations:
         assert f">{name}</option>" in page
-    assert "bookmark this page" in page
+    assert "a page of your own" in page and "hx-post" not in page
 
-    without = anonymous(client.post, first, all_answers(round_, "3"))
+    without = anonymous(client.post, open_url(token), all_answers(round_, "3"))
     assert without.status_code == 400 and "Choose your organisation" in without.content.decode()
     assert without.content.decode().count('value="3" checked') == len(round_.instrument.spec.items)
-    outsider = anonymous(client.post, first, {**all_answers(round_), "organisation": "999999"})
+    outsider = anonymous(client.post, open_url(token), {**all_answers(round_), "organisation": "999999"})
     assert outsider.status_code == 400 and "Choose your organisation" in outsider.content.decode()
+    assert not Invitation.objects.exists()
 
     chosen = organisations[1][0]
-    assert anonymous(client.post, first, {**all_answers(round_), "organisation": str(chosen)}).status_code == 303
+    sent = anonymous(client.post, open_url(token), {**all_answers(round_), "organisation": str(chosen)})
+    assert sent.status_code == 303 and sent["Location"].startswith("/respond/")
+    first = sent["Location"].split("?")[0]
     response = Response.objects.get()
     assert response.organisation_id == chosen and response.source == Response.Source.OPEN_LINK
-    assert f'<option value="{chosen}" selected>' in anonymous(client.get, first).content.decode()
+    assert "Thank you" in anonymous(client.get, sent["Location"]).content.decode()
+    assert f'<option value="{chosen}" selected>' in anonymous(client.get, first + "?change=1").content.decode()
 
-    second = start(client, token)
-    assert second != first
-    assert anonymous(client.post, second, {**all_answers(round_), "organisation": str(chosen)}).status_code == 303
+    second = anonymous(client.post, open_url(token), {**all_answers(round_), "organisation": str(chosen)})
+    assert second.status_code == 303 and second["Location"].split("?")[0] != first
 
     full = anonymous(client.get, open_url(token), headers={"User-Agent": BROWSER})
     assert full.status_code == 410 and "limit of answers" in full.content.decode()
@@ -309,10 +320,10 @@ def test_previews_and_prefetches_of_an_open_link_make_nothing(client, open_link)
         assert page.status_code == 200 and "Start the survey" in page.content.decode()
         assert round_.partnership.name not in page.content.decode()
     assert anonymous(client.head, open_url(token), headers={"User-Agent": BROWSER}).status_code == 200
+    # A person whose browser looks like a preview presses Start: the questions, and still nothing made.
+    started = anonymous(client.get, open_url(token) + "?start=1", headers={"User-Agent": "WhatsApp/2.23.20.0"})
+    assert started.status_code == 200 and round_.partnership.name in started.content.decode()
     assert not Invitation.objects.filter(via_open_link=True).exists()
-    # A person whose browser looks like a preview presses Start.
-    started = anonymous(client.post, open_url(token), headers={"User-Agent": "WhatsApp/2.23.20.0"})
-    assert started.status_code == 303 and Invitation.objects.filter(via_open_link=True).count() == 1
 
 
 def test_a_person_who_started_before_the_limit_is_told_it_was_reached(client, open_link, partnership_with_people):
@@ -320,7 +331,7 @@ def test_a_person_who_started_before_the_limit_is_told_it_was_reached(client, op
     organisation = str(partnership_with_people.members.first().organisation_id)
     late = start(client, token)
     for _ in range(2):
-        sent = anonymous(client.post, start(client, token), {**all_answers(round_), "organisation": organisation})
+        sent = anonymous(client.post, open_url(token), {**all_answers(round_), "organisation": organisation})
         assert sent.status_code == 303
     refused = anonymous(client.post, late, {**all_answers(round_, "2"), "organisation": organisation})
     assert refused.status_code == 400 and "reached its limit" in refused.content.decode()
@@ -351,7 +362,15 @@ def test_the_respondent_page_makes_the_same_few_queries_however_much_is_answered
     for answered in (5, 50):
         invitation = Invitation.objects.create(round=round_, via_open_link=via_open_link)
         token = services.issue_link(actor, invitation)
-        services.save_draft(invitation, {f"i{i}": "3" for i in range(answered)}, {"works": "Plenty"})
+        # The draft is shown only to the browser that saved it: this client holds its cookie.
+        secret = f"browser-secret-of-the-test-number-{answered}"
+        services.save_draft(
+            invitation,
+            {f"i{i}": "3" for i in range(answered)},
+            {"works": "Plenty"},
+            browser=services.hash_token(secret),
+        )
+        client.cookies[_cookie_name(token)] = secret
         with workspace_scope(None), CaptureQueriesContext(connection) as queries:
             page = client.get(respond_url(token))
         assert page.status_code == 200 and f"{answered} of 50 answered" in page.content.decode()
@@ -365,21 +384,15 @@ def test_an_open_link_respondent_finds_their_organisation_kept_with_the_draft(
     client, open_link, partnership_with_people
 ):
     round_, token = open_link
-    first = start(client, token)
     chosen = partnership_with_people.members.values_list("organisation_id", flat=True)[1]
+    first = start(client, token, {"answer-trust-rely": "4", "organisation": str(chosen)})
     private = first.split("/respond/")[1].strip("/")
-    saved = anonymous(
-        client.post,
-        save_url(private),
-        {"answer-trust-rely": "4", "organisation": str(chosen)},
-        headers={"HX-Request": "true"},
-    )
-    assert saved.status_code == 200 and "Draft saved at" in saved.content.decode()
-    assert f'<option value="{chosen}" selected>' in anonymous(client.get, first).content.decode()
+    page = anonymous(client.get, first + "?saved=1").content.decode()
+    assert f'<option value="{chosen}" selected>' in page and "Your draft is saved" in page
     draft = Response.objects.get()
     assert draft.organisation_id == chosen and draft.submitted_at is None
     # A draft without a choice yet is still kept, and keeps the earlier choice.
     again = anonymous(client.post, save_url(private), {"answer-trust-rely": "5"}, headers={"HX-Request": "true"})
-    assert again.status_code == 200
+    assert again.status_code == 200 and "Draft saved at" in again.content.decode()
     draft.refresh_from_db()
     assert draft.organisation_id == chosen and draft.draft_answers["trust-rely"] == 5

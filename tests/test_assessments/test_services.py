@@ -69,9 +69,7 @@ def test_an_open_link_stops_at_its_limit(open_link, partnership_with_people):
     for _ in range(2):
         state, found = services.find_open_round(token)
         assert state == services.READY and found == round_
-        private = services.start_open_response(round_)
-        _, invitation = services.find_invitation(private)
-        services.submit_response(invitation, _answer_all(round_, 4), {}, organisation_id=organisation)
+        services.start_open_response(round_, _answer_all(round_, 4), {}, organisation_id=organisation, send=True)
     assert services.find_open_round(token)[0] == services.USED_UP
     assert services.find_open_round("not-a-token")[0] == services.UNKNOWN
 

@@ -167,6 +167,19 @@ def issue_link(actor: Actor, invitation: Invitation) -> str:
     return token
 
 
+@transaction.atomic
+def hand_over_link(actor: Actor, invitation: Invitation) -> str:
+    """A new private link shown to someone who runs the round ("copy link"), to pass on to the invitee.
+
+    The link is marked as handed over: its page tells whoever opens it that someone who runs the
+    survey had it, and answers sent through it are marked as possibly entered by that person.
+    """
+    token, token_hash = new_token()
+    InvitationLink.objects.create(invitation=invitation, token_hash=token_hash, handed_over_at=timezone.now())
+    record(actor, "invitation.link_handed_over", invitation.round, note=f"for {invitation.person or 'a respondent'}")
+    return token
+
+
 def respond_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/respond/{token}/"
 
