@@ -162,6 +162,7 @@ class Results:
     rates: list[RateRow] = field(default_factory=list)
     rate_total: RateRow | None = None
     chart: dict = field(default_factory=dict)
+    handed_over: int = 0  # answers sent through a link handed to someone who runs the round
     trend_chart: dict = field(default_factory=dict)
 
     @property
@@ -214,11 +215,11 @@ def _results(round_: AssessmentRound | None, rounds: list[AssessmentRound]) -> R
     )
     sent = list(
         Response.objects.filter(round=round_, submitted_at__isnull=False).values_list(
-            "organisation_id", "organisation__name", "comments"
+            "organisation_id", "organisation__name", "comments", "entered_via_handover"
         )
     )
     names = {row["organisation_id"]: row["organisation__name"] for row in invited}
-    names.update({org: name for org, name, _ in sent})
+    names.update({org: name for org, name, _, _ in sent})
     scores = services.score_round(round_, labels={org: name for org, name in names.items() if org is not None})
     results.respondents, results.overall = scores.respondents, scores.overall
     results.band = results.bands.of(scores.overall)
@@ -239,10 +240,11 @@ def _results(round_: AssessmentRound | None, rounds: list[AssessmentRound]) -> R
     _gaps(results, scores, spec)
     if not results.comments_hidden:
         results.comments = [
-            (prompt.text, sorted((c[prompt.key] for _, _, c in sent if c.get(prompt.key)), key=str.casefold))
+            (prompt.text, sorted((c[prompt.key] for _, _, c, _ in sent if c.get(prompt.key)), key=str.casefold))
             for prompt in spec.prompts
         ]
     _rates(results, invited, sent, names)
+    results.handed_over = sum(1 for *_, marked in sent if marked)
     _charts(results)
     return results
 
@@ -288,7 +290,7 @@ def _gaps(results: Results, scores: scoring.RoundScores, spec) -> None:
 
 def _rates(results: Results, invited, sent, names) -> None:
     invited_by = {row["organisation_id"]: row["n"] for row in invited}
-    answered_by = Counter(org for org, _, _ in sent)
+    answered_by = Counter(org for org, _, _, _ in sent)
     orgs = sorted(set(invited_by) | set(answered_by), key=lambda o: (o is None, (names.get(o) or "").casefold()))
     results.rates = [
         RateRow(names.get(org) or NO_ORGANISATION, invited_by.get(org, 0), answered_by.get(org, 0)) for org in orgs

@@ -152,3 +152,13 @@ def test_opening_an_open_link_makes_no_record_and_records_are_capped(client, mak
     full = anonymous(client.get, reverse("open_link", args=[token]), headers={"User-Agent": BROWSER})
     assert full.status_code == 410 and "full" in full.content.decode()
     assert Invitation.objects.filter(via_open_link=True).count() == cap
+
+
+def test_leaders_see_how_many_answers_came_through_a_handed_over_link(client, viewer, handed_over, open_round):
+    own, copied, invitation = handed_over
+    assert anonymous(Client().post, reverse("respond", args=[copied]), all_answers(open_round, "3")).status_code == 303
+    client.force_login(viewer)
+    url = reverse("assessments:round_results", kwargs={"ws": open_round.workspace.slug, "pk": open_round.pk})
+    with workspace_scope(open_round.workspace):
+        html = client.get(url).content.decode()
+    assert "1 of these answers was sent through a link handed to someone who runs the survey" in html
