@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def forget_copies_of_sent_answers(apps, schema_editor):
+    """Sending used to copy the answers into the draft, to show them back; they are never shown now."""
+    Response = apps.get_model("assessments", "Response")
+    Response.objects.filter(submitted_at__isnull=False).update(draft_answers={}, draft_comments={})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,4 +31,5 @@ class Migration(migrations.Migration):
             name='entered_via_handover',
             field=models.BooleanField(default=False),
         ),
+        migrations.RunPython(forget_copies_of_sent_answers, migrations.RunPython.noop),
     ]
