@@ -5,6 +5,11 @@ workspaces, and everything else is read inside that invitation's workspace scope
 cannot be answered gets one neutral page per state, which says nothing about the partnership
 or the workspace; an unknown link and a malformed one get the very same page.
 
+A link is a bearer secret that more than one person may hold (a forwarded e-mail, a leader's
+copied link), so answers stay anonymous against them too: a draft is shown only to the browser
+that saved it, sent answers are never shown back, and a link handed over by a leader says so
+and marks what is sent through it (docs/instruments.md, "Who can see what").
+
 Status codes of those pages: 404 for an unknown (or malformed) link; 410 Gone for a closed
 round or an open link that has reached its limit (the link will not work again); 200 for a
 round not open yet (it will work from its opening date).

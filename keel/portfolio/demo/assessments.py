@@ -295,8 +295,6 @@ def _write_with_services(actor, instrument, rng, rounds: list[dict], step, chanc
                 organisation_id=invitees[index].organisation_id,
                 answers=answers,
                 comments=comments,
-                draft_answers=answers,
-                draft_comments=comments,
                 submitted_at=_sent_at(rng, plan),
             )
             for index, answers, comments in _responses(rng, instrument.spec, plan, chance)
@@ -371,6 +369,8 @@ def _write_batch(writer: BulkWriter, instrument, spec, threshold: int, rng, plan
                 json.dumps(comments),
                 "{}",
                 "{}",
+                "",
+                False,
                 writer.timestamp(_sent_at(rng, plan)),
                 writer.now,
             )
@@ -388,6 +388,8 @@ RESPONSE_COLUMNS = (
     "comments",
     "draft_answers",
     "draft_comments",
+    "draft_browser",
+    "entered_via_handover",
     "submitted_at",
     "updated_at",
 )
