@@ -28,10 +28,10 @@ from keel.assessments.models import AssessmentRound
 from keel.common.importing import (
     Column,
     FileColumn,
+    HasColumns,
     Headers,
     ImportContext,
     ImportReport,
-    Kind,
     KnownColumns,
     Row,
     plain,
@@ -301,7 +301,7 @@ class ResponseContext(ImportContext):
         self.groups: dict[str, str] = {}
         self.digest = ""
 
-    def columns(self, kind: Kind) -> tuple[Column, ...]:
+    def columns(self, kind: HasColumns) -> tuple[Column, ...]:
         scale = Scale(self.definition)
         columns = [Column(i.key, scale.read, synonyms=(i.statement,), group="item") for i in self.definition.items]
         columns += [Column(p.key, comment, synonyms=(p.text,), group="prompt") for p in self.definition.prompts]

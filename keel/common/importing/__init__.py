@@ -52,6 +52,7 @@ from keel.common.importing.kinds import (
 )
 from keel.common.importing.report import (
     FileColumn,
+    HasColumns,
     ImportContext,
     ImportReport,
     Row,
@@ -64,6 +65,7 @@ from keel.common.importing.uploads import (
 )
 
 __all__ = [
+    "HasColumns",
     "Column",
     "Headers",
     "KnownColumns",

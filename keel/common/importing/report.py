@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from keel.common.importing.columns import Column
-
-if TYPE_CHECKING:  # a kind names its context's class, so the context knows kinds only by type
-    from keel.common.importing.kinds import Kind
 from keel.common.spreadsheets import Table, header_key
 from keel.core.changelog import Actor
+
+
+class HasColumns(Protocol):
+    """What a context needs of its kind: the kind's columns (kinds.py imports this module, not back)."""
+
+    @property
+    def columns(self) -> tuple[Column, ...]: ...
+
 
 # Rows and the report ---------------------------------------------------------------------
 
@@ -209,7 +214,7 @@ class ImportContext:
 
     # Hooks -------------------------------------------------------------------------------
 
-    def columns(self, kind: Kind) -> tuple[Column, ...]:
+    def columns(self, kind: HasColumns) -> tuple[Column, ...]:
         """The columns a file may have: the kind's own, unless they depend on the import (a round's statements)."""
         return kind.columns
 
