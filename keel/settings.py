@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "keel.assessments",
     "keel.activity",
     "keel.outcomes",
+    "keel.decisions",
     "keel.portfolio",
 ]
 

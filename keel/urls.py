@@ -9,6 +9,7 @@ urlpatterns = [
     path("w/<slug:ws>/", include("keel.activity.urls")),
     path("w/<slug:ws>/", include("keel.outcomes.urls")),
     path("w/<slug:ws>/actions/", include("keel.actions.urls")),
+    path("w/<slug:ws>/", include("keel.decisions.urls")),
 ]
 
 handler400 = "keel.core.views.bad_request"

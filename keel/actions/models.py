@@ -30,6 +30,7 @@ class Source(models.TextChoices):
     REVIEW = "review", "A review"
     CONFLICT = "conflict", "A conflict"
     DISSOLUTION = "dissolution", "A dissolution step"
+    INDICATOR = "indicator", "An indicator off track"
 
 
 class Action(WorkspaceOwned):

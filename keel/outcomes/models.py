@@ -38,6 +38,11 @@ class Indicator(WorkspaceOwned):
     target = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True, blank=True)
     target_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
+    if_off_track = models.TextField(
+        "if it goes off track, we will",
+        blank=True,
+        help_text="The decision or action this indicator informs. Only measure what you intend to act on.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

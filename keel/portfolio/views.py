@@ -11,6 +11,7 @@ from django.utils import timezone
 from keel.assessments.queries import latest_health, partnership_results
 from keel.core.changelog import history
 from keel.core.models import Role
+from keel.decisions.page import partnership_decisions
 from keel.portfolio.audit import audit_document, render_csv
 from keel.portfolio.summary import partnership_activity
 from keel.register import queries
@@ -68,5 +69,7 @@ def partnership_detail(request, pk):
         # open actions and the timeline's first page: a fixed number of queries.
         "activity": partnership_activity(partnership, can_edit=request.membership.allows(Role.EDITOR)),
         "in_place": True,  # the timeline's filter and pages swap its list in place (htmx)
+        # Recommendation, reviews, cost and value, events, conflicts, dissolution.
+        "decisions": partnership_decisions(partnership, timezone.localdate()),
     }
     return render(request, "portfolio/partnership_detail.html", context)

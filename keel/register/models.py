@@ -139,7 +139,17 @@ class Partnership(Named):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     start_date = models.DateField(null=True, blank=True)
     planned_end = models.DateField(null=True, blank=True)
-    end_terms = models.TextField(blank=True, help_text="How and when the partnership is meant to end.")
+    end_terms = models.TextField(
+        "end condition", blank=True, help_text="How and when the partnership is meant to end, if not by a date."
+    )
+    end_condition_met_on = models.DateField(
+        "end condition met on", null=True, blank=True, help_text="When the end condition was recorded as met."
+    )
+    conflict_process = models.TextField(
+        "conflict resolution process",
+        blank=True,
+        help_text="How the partners agreed to work through a conflict (or attach the document as an agreed process).",
+    )
     review_every_months = models.PositiveSmallIntegerField(
         "review every (months)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -196,6 +206,12 @@ class PartnershipMember(WorkspaceOwned):
     )
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
+    # What we know about this partner (None: not known yet).
+    eligibility_known = models.BooleanField("we know their eligibility requirements", null=True, blank=True)
+    eligibility = models.TextField("their eligibility requirements", blank=True)
+    success_measures = models.TextField("how they measure success", blank=True)
+    last_visit = models.DateField("last in-person visit", null=True, blank=True)
+    co_located = models.BooleanField("services co-located", null=True, blank=True)
 
     class Meta:
         ordering = ["organisation__name"]

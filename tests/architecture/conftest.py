@@ -71,7 +71,9 @@ def one_of_each(actor, user, make_partnership):
     rating = activity.rate(actor, partnership, member.organisation, 2)  # creates an action
     indicator = outcomes.save_indicator(actor, partnership, {"name": "People housed"})
     measurement, _ = outcomes.record_measurement(actor, indicator, today, 12)
+    decided = decision_records(partnership, member.organisation, person, user, today)
     return {
+        **decided,
         "meeting": meeting,
         "contact": contact,
         "referral": referral,
@@ -90,4 +92,26 @@ def one_of_each(actor, user, make_partnership):
         "process": process,
         "membership": Membership.objects.get(user=user),
         "upload": upload,
+    }
+
+
+def decision_records(partnership, organisation, person, user, today):
+    """One of each decisions record, made directly: the route tests need them to exist, nothing more."""
+    from keel.decisions import models as d
+
+    review = d.Review.objects.create(
+        partnership=partnership, held_on=today, reviewer=user, decision="keep", reasons="Working well"
+    )
+    dissolution = d.Dissolution.objects.create(partnership=partnership, started_on=today, reason="Purpose met")
+    conflict = d.Conflict.objects.create(partnership=partnership, raised_on=today, about="Data sharing")
+    return {
+        "criterion": d.Criterion.objects.filter(kind="keep").first(),
+        "cost_item": d.CostItem.objects.create(partnership=partnership, year=today.year, kind="money", amount=100),
+        "value_item": d.ValueItem.objects.create(partnership=partnership, year=today.year, amount=300, basis="Est."),
+        "event": d.Event.objects.create(partnership=partnership, kind="other", date=today),
+        "conflict": conflict,
+        "review": review,
+        "dissolution": dissolution,
+        "dissolution_step": d.DissolutionStep.objects.create(dissolution=dissolution, wording="Partners told"),
+        "letter": d.ClosingLetter.objects.create(dissolution=dissolution, organisation=organisation, body="Thank you"),
     }

@@ -46,6 +46,16 @@ def _pool(name: str, objects: dict) -> dict:
         "indicator": lambda: {"pk": objects["indicator"].pk},
         "measurement": lambda: {"pk": objects["measurement"].pk},
         "action": lambda: {"pk": objects["action"].pk},
+        # Decisions.
+        "criterion": lambda: {"pk": objects["criterion"].pk},
+        "cost_item": lambda: {"pk": objects["cost_item"].pk},
+        "value_item": lambda: {"pk": objects["value_item"].pk},
+        "event": lambda: {"pk": objects["event"].pk},
+        "conflict": lambda: {"pk": objects["conflict"].pk},
+        "review": lambda: {"pk": objects["review"].pk},
+        "dissolution_step": lambda: {"pk": objects["dissolution_step"].pk},
+        "dissolution": lambda: {"pk": objects["dissolution"].pk},
+        "letter": lambda: {"pk": objects["letter"].pk},
         # Assessments: "round_invitation_*" before "round" (the first matching prefix wins).
         "round_invitation_": lambda: {"pk": objects["round"].pk, "invitation_pk": objects["invitation"].pk},
         "round": lambda: {"pk": objects["round"].pk},

@@ -1,0 +1,15 @@
+"""What the partnership page shows of decisions, as one dict under `decisions` in its context.
+
+Each part adds its keys from its own module, in a fixed number of queries whatever the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from keel.register.models import Partnership
+
+
+def partnership_decisions(partnership: Partnership, today: dt.date) -> dict[str, object]:
+    decisions: dict[str, object] = {}
+    return decisions
