@@ -104,11 +104,30 @@ def decision_records(partnership, organisation, person, user, today):
     )
     dissolution = d.Dissolution.objects.create(partnership=partnership, started_on=today, reason="Purpose met")
     conflict = d.Conflict.objects.create(partnership=partnership, raised_on=today, about="Data sharing")
+    start = d.StartDecision.objects.create(partnership=partnership, decided_on=today, reasons="Shared goal")
+    criterion = d.Criterion.objects.filter(kind="keep").first()
+    from keel.register.models import KeyPersonChange
+
+    change = KeyPersonChange.objects.create(
+        partnership=partnership, organisation=organisation, before="Sam Patel", after=person.name, date=today
+    )
     return {
-        "criterion": d.Criterion.objects.filter(kind="keep").first(),
+        "key_person_change": change,
+        "start": start,
+        "criterion_answer": d.CriterionAnswer.objects.create(
+            partnership=partnership,
+            criterion=criterion,
+            kind="keep",
+            wording=criterion.text,
+            answer="yes",
+            review=review,
+        ),
+        "conflict_party": d.ConflictParty.objects.create(conflict=conflict, organisation=organisation),
+        "conflict_step": d.ConflictStep.objects.create(conflict=conflict, date=today, description="Met to talk"),
+        "criterion": criterion,
         "cost_item": d.CostItem.objects.create(partnership=partnership, year=today.year, kind="money", amount=100),
         "value_item": d.ValueItem.objects.create(partnership=partnership, year=today.year, amount=300, basis="Est."),
-        "event": d.Event.objects.create(partnership=partnership, kind="other", date=today),
+        "event": d.Event.objects.create(partnership=partnership, kind="other", date=today, key_person_change=change),
         "conflict": conflict,
         "review": review,
         "dissolution": dissolution,
