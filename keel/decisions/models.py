@@ -17,16 +17,22 @@ from django.db import models
 from keel.core.tenancy import WorkspaceOwned
 from keel.decisions.rules import RECOMMENDATION_LABELS, Recommend
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class DecisionSettings(WorkspaceOwned):
     """A workspace's thresholds for recommendations and its hourly rates: one row per workspace."""
 
-    rate_executive = models.DecimalField("hourly rate: executive (£)", **MONEY, default=Decimal("90.00"))
-    rate_senior_manager = models.DecimalField("hourly rate: senior manager (£)", **MONEY, default=Decimal("65.00"))
-    rate_manager = models.DecimalField("hourly rate: manager (£)", **MONEY, default=Decimal("45.00"))
-    rate_frontline = models.DecimalField("hourly rate: frontline (£)", **MONEY, default=Decimal("30.00"))
+    rate_executive = models.DecimalField(
+        "hourly rate: executive (£)", max_digits=12, decimal_places=2, default=Decimal("90.00")
+    )
+    rate_senior_manager = models.DecimalField(
+        "hourly rate: senior manager (£)", max_digits=12, decimal_places=2, default=Decimal("65.00")
+    )
+    rate_manager = models.DecimalField(
+        "hourly rate: manager (£)", max_digits=12, decimal_places=2, default=Decimal("45.00")
+    )
+    rate_frontline = models.DecimalField(
+        "hourly rate: frontline (£)", max_digits=12, decimal_places=2, default=Decimal("30.00")
+    )
     invest_return = models.DecimalField(
         "keep and invest from a return of",
         max_digits=5,
@@ -214,7 +220,7 @@ class CostItem(WorkspaceOwned):
     kind = models.CharField(max_length=10, choices=CostKind.choices)
     level = models.CharField("role", max_length=20, blank=True)  # register.Level, for staff time
     hours = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    amount = models.DecimalField("amount (£)", **MONEY, null=True, blank=True)
+    amount = models.DecimalField("amount (£)", max_digits=12, decimal_places=2, null=True, blank=True)
     description = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -231,7 +237,7 @@ class ValueItem(WorkspaceOwned):
 
     partnership = models.ForeignKey("register.Partnership", on_delete=models.CASCADE, related_name="values")
     year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1990), MaxValueValidator(2100)])
-    amount = models.DecimalField("amount (£)", **MONEY)
+    amount = models.DecimalField("amount (£)", max_digits=12, decimal_places=2)
     description = models.CharField(max_length=300, blank=True)
     basis = models.TextField(help_text="How the value was estimated, e.g. '40 admissions avoided × £2,500'")
     confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.MEDIUM)
