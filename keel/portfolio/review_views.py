@@ -1,15 +1,15 @@
 """Reviews: the due and overdue list, the review page with its evidence, a recorded review (being built)."""
 
-from django.http import Http404
+from django.shortcuts import render
 
 
 def reviews(request):
-    raise Http404("The reviews list is being built.")
+    return render(request, "portfolio/being_built.html", {"title": "Reviews list"})
 
 
 def partnership_review(request, pk):
-    raise Http404("The review page is being built.")
+    return render(request, "portfolio/being_built.html", {"title": "Review page"})
 
 
 def review(request, pk):
-    raise Http404("The review page is being built.")
+    return render(request, "portfolio/being_built.html", {"title": "Review page"})

@@ -67,7 +67,7 @@ def write_bulk(rng: random.Random, end: dt.date, progress: Progress, done: int) 
     rating_ids = writer.insert(RelationshipRating, RATING_COLUMNS, [r[0] for r in ratings], "ratings", ids=True)
     actions = _action_rows(ratings, rating_ids, end, now)
     writer.insert(Action, ACTION_COLUMNS, actions, "actions", report=False)
-    rows = [(*i["row"], now) for i in indicators]
+    rows = [(*i["row"], i.get("if_off_track", ""), now) for i in indicators]
     indicator_ids = writer.insert(Indicator, INDICATOR_COLUMNS, rows, "indicators", ids=True)
     measured = _measurement_rows(rng, indicators, indicator_ids, now)
     writer.insert(Measurement, MEASUREMENT_COLUMNS, measured, "measurements")
@@ -376,6 +376,7 @@ INDICATOR_COLUMNS = (
     "target",
     "target_date",
     "description",
+    "if_off_track",
     "created_at",
 )
 MEASUREMENT_COLUMNS = ("indicator_id", "period", "value", "note", "created_at")
