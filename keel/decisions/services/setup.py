@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from keel.decisions.defaults import CHECKLISTS
 from keel.decisions.models import Criterion, DecisionSettings
 from keel.decisions.rules import Thresholds
@@ -39,7 +41,7 @@ def thresholds(found: DecisionSettings | None = None) -> Thresholds:
     )
 
 
-def hourly_rates(found: DecisionSettings | None = None) -> dict[str, object]:
+def hourly_rates(found: DecisionSettings | None = None) -> dict[str, Decimal]:
     """register.Level value -> hourly rate (Decimal)."""
     found = found or decision_settings()
     return {
