@@ -38,6 +38,7 @@ FIELDS = {
         "start_date",
         "planned_end",
         "end_terms",
+        "conflict_process",
         "review_every_months",
         "contact_every_days",
         "lead",
