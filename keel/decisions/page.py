@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from keel.decisions.evidence import advise
 from keel.register.models import Partnership
 
 
 def partnership_decisions(partnership: Partnership, today: dt.date) -> dict[str, object]:
     decisions: dict[str, object] = {}
+    # Keel's recommendation, its reasons, lapsed terms and the next review (about fifteen queries).
+    decisions["advice"] = advise(today, [partnership.pk], include_archived=True).get(partnership.pk)
     return decisions
