@@ -264,9 +264,9 @@ def review_due(evidence: Evidence, today: dt.date) -> ReviewDue:
     why = "No review cadence set."
     every = evidence.review_every_months
     if evidence.next_review_set is not None:
-        due, why = evidence.next_review_set, f"Set at the review of {day(evidence.last_review or due)}."
-        if evidence.last_review is None:
-            why = "Set at the latest review."
+        due = evidence.next_review_set
+        held = f" of {day(evidence.last_review)}" if evidence.last_review else ""
+        why = f"Set at the review{held}."
     elif every and evidence.last_review is not None:
         due = add_months(evidence.last_review, every)
         why = f"{_plural(every, 'month')} after the last review on {day(evidence.last_review)}."
