@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from keel.decisions import dissolution_queries
 from keel.decisions.evidence import advise
 from keel.register.models import Partnership
 
@@ -15,4 +16,6 @@ def partnership_decisions(partnership: Partnership, today: dt.date) -> dict[str,
     decisions: dict[str, object] = {}
     # Keel's recommendation, its reasons, lapsed terms and the next review (about fifteen queries).
     decisions["advice"] = advise(today, [partnership.pk], include_archived=True).get(partnership.pk)
+    # The dissolution in progress (steps settled, the next due) or the one it ended by (three queries at most).
+    decisions["dissolution"] = dissolution_queries.summary(partnership)
     return decisions
