@@ -9,6 +9,7 @@ import datetime as dt
 
 from keel.decisions import dissolution_queries
 from keel.decisions.evidence import advise
+from keel.decisions.record_page import partnership_records
 from keel.decisions.review_page import review_section
 from keel.register.models import Partnership
 
@@ -17,6 +18,8 @@ def partnership_decisions(partnership: Partnership, today: dt.date) -> dict[str,
     decisions: dict[str, object] = {}
     # Keel's recommendation, its reasons, lapsed terms and the next review (about fifteen queries).
     decisions["advice"] = advise(today, [partnership.pk], include_archived=True).get(partnership.pk)
+    # Cost and value, recent events, open conflicts, what we know about each partner, indicators to settle.
+    decisions["records"] = partnership_records(partnership, today)
     # The next review in words, the last decision and its reasons (one query).
     decisions["review"] = review_section(partnership, decisions["advice"], today)
     # The dissolution in progress (steps settled, the next due) or the one it ended by (three queries at most).
