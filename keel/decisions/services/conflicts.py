@@ -107,12 +107,12 @@ def escalate(actor: Actor, conflict: Conflict, person: Person | None, day: dt.da
     if problem := neutral_problem(conflict, person):
         raise ServiceError(problem)
     _check_day(day, today, "it was escalated", conflict.raised_on)
-    before = [str(conflict.escalated_to) if conflict.escalated_to else None, conflict.escalated_on]
+    was, was_on = conflict.escalated_to, conflict.escalated_on
     conflict.escalated_to, conflict.escalated_on = person, day
     conflict.save(update_fields=["escalated_to", "escalated_on"])
     changes = {
-        "neutral third party": [before[0], str(person)],
-        "escalated_on": [before[1].isoformat() if before[1] else None, day.isoformat()],
+        "neutral third party": [str(was) if was else None, str(person)],
+        "escalated_on": [was_on.isoformat() if was_on else None, day.isoformat()],
     }
     record(actor, "conflict.escalated", conflict, changes)
     return conflict
