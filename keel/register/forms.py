@@ -5,6 +5,7 @@ work inside a workspace scope, and that is what confines every choice to the wor
 """
 
 from django import forms
+from django.utils import timezone
 
 from keel.common.text import ReadError, describe_months, read_cadence
 from keel.common.widgets import DateInput
@@ -132,14 +133,47 @@ class PartnershipForm(forms.ModelForm):
         return data
 
 
+class KnownSelect(forms.NullBooleanSelect):
+    """Yes, no, or not known yet: what we know about a partner is never taken as "no"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
+
+
 class MemberForm(forms.ModelForm):
     organisation = OrganisationField()
     contact = PersonField(required=False, label="Single point of contact")
 
     class Meta:
         model = PartnershipMember
-        fields = ["organisation", "role", "contact", "since", "until"]
-        widgets = {"since": DateInput(), "until": DateInput()}
+        fields = [
+            "organisation",
+            "role",
+            "contact",
+            "since",
+            "until",
+            # What we know about this partner.
+            "eligibility_known",
+            "eligibility",
+            "success_measures",
+            "last_visit",
+            "co_located",
+        ]
+        widgets = {
+            "since": DateInput(),
+            "until": DateInput(),
+            "last_visit": DateInput(),
+            "eligibility_known": KnownSelect(),
+            "co_located": KnownSelect(),
+            "eligibility": forms.Textarea(attrs={"rows": 2}),
+            "success_measures": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "eligibility": "Who their services are for, e.g. 'adults over 65 registered with a Northshire GP'.",
+            "success_measures": "What they count as success, in their own terms.",
+            "co_located": "Whether their services and ours work from the same place.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +194,13 @@ class MemberForm(forms.ModelForm):
             self.add_error("contact", f"{contact.name} works at {contact.organisation}, not {organisation}.")
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "'Until' is before 'since'.")
+        if data.get("eligibility", "").strip() and data.get("eligibility_known") is not True:
+            self.add_error(
+                "eligibility_known",
+                "You wrote their eligibility requirements: choose Yes, or clear what you wrote.",
+            )
+        if data.get("last_visit") and data["last_visit"] > timezone.localdate():
+            self.add_error("last_visit", "The last in-person visit is in the future: give the date it took place.")
         return data
 
 

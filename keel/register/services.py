@@ -45,7 +45,18 @@ FIELDS = {
         "coordinator",
         "notes",
     ],
-    PartnershipMember: ["organisation", "role", "contact", "since", "until"],
+    PartnershipMember: [
+        "organisation",
+        "role",
+        "contact",
+        "since",
+        "until",
+        "eligibility_known",
+        "eligibility",
+        "success_measures",
+        "last_visit",
+        "co_located",
+    ],
     AgreedProcess: ["title", "kind", "link", "file", "date"],
 }
 
