@@ -147,13 +147,16 @@ def test_inline_edit_of_status(client, workspace_a, editor, orgs, actor):
     field_url = url(workspace_a, "register:partnership_field", pk=partnership.pk, field="status")
     editor_html = client.get(field_url, HTTP_HX_REQUEST="true").content.decode()
     assert "<select" in editor_html and 'name="status"' in editor_html
+    # A proposed partnership becomes active only by being started (keel.decisions), never from here.
     refused = client.post(field_url, {"status": "active"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Start this partnership" in refused
+    refused = client.post(field_url, {"status": "under_review"}, HTTP_HX_REQUEST="true").content.decode()
     assert "at least two member organisations" in refused
     services.add_member(actor, partnership, {"organisation": orgs[1]})
-    saved = client.post(field_url, {"status": "active"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "Active" in saved and "<select" not in saved
+    saved = client.post(field_url, {"status": "under_review"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Under review" in saved and "<select" not in saved
     partnership.refresh_from_db()
-    assert partnership.status == "active"
+    assert partnership.status == "under_review"
     assert (
         client.get(url(workspace_a, "register:partnership_field", pk=partnership.pk, field="name")).status_code == 404
     )

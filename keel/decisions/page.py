@@ -11,6 +11,7 @@ from keel.decisions import dissolution_queries
 from keel.decisions.evidence import advise
 from keel.decisions.record_page import partnership_records
 from keel.decisions.review_page import review_section
+from keel.decisions.services.start import latest_start
 from keel.register.models import Partnership
 
 
@@ -24,4 +25,6 @@ def partnership_decisions(partnership: Partnership, today: dt.date) -> dict[str,
     decisions["review"] = review_section(partnership, decisions["advice"], today)
     # The dissolution in progress (steps settled, the next due) or the one it ended by (three queries at most).
     decisions["dissolution"] = dissolution_queries.summary(partnership)
+    # Who started it, when and why, with the start checklist as answered (two queries at most).
+    decisions["start"] = latest_start(partnership)
     return decisions

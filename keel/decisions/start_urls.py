@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from keel.decisions import start_views as views
+
+urlpatterns = [
+    path("partnerships/<int:pk>/start/", views.partnership_start, name="partnership_start"),
+]

@@ -5,10 +5,13 @@ work inside a workspace scope, and that is what confines every choice to the wor
 """
 
 from django import forms
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from keel.common.text import ReadError, describe_months, read_cadence
 from keel.common.widgets import DateInput
+from keel.core.tenancy import current_workspace
 from keel.register.models import (
     ALIGNMENT_LABELS,
     AgreedProcess,
@@ -67,6 +70,48 @@ class PriorityForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
+def _page_url(name: str, pk: int) -> str:
+    """A page of an app above the register, by its name only: the register imports nothing of them."""
+    try:
+        return reverse(name, kwargs={"ws": current_workspace().slug, "pk": pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _pointing_to(text: str, words: str, url: str):
+    return format_html('{} <a href="{}">{}</a>.', text, url, words) if url else f"{text} {words} on its page."
+
+
+def status_refusal(before: str | None, after: str, pk: int | None):
+    """Why a person may not set this status from the register's forms, or None.
+
+    A proposed partnership becomes active by being started (its start checklist answered and
+    its end terms set), and a partnership ends through a dissolution decided at a review. Imports,
+    the demo and the decisions' own services still set any status: they call save_partnership.
+    """
+    if after == before:
+        return None
+    if after in (Status.DISSOLVING, Status.ENDED):
+        if pk is None:
+            return (
+                "A new partnership cannot be recorded as dissolving or ended here: record it as active, then end it "
+                "from a review, or import partnerships that ended before Keel."
+            )
+        return _pointing_to(
+            "A partnership is dissolved, and ends, from a review:",
+            "Dissolve (from a review)",
+            _page_url("portfolio:partnership_review", pk),
+        )
+    if pk is not None and before == Status.PROPOSED and after == Status.ACTIVE:
+        return _pointing_to(
+            "A proposed partnership becomes active when it is started, with its start checklist answered and its "
+            "end terms set:",
+            "Start this partnership",
+            _page_url("decisions:partnership_start", pk),
+        )
+    return None
+
+
 class PartnershipForm(forms.ModelForm):
     review_every_months = CadenceField(
         label="Review every", required=False, help_text="e.g. 3 months, quarterly, annually"
@@ -112,10 +157,24 @@ class PartnershipForm(forms.ModelForm):
         self.fields["contact_every_days"].help_text = "Default 30. " + self.fields["contact_every_days"].help_text
         if not with_partners:
             del self.fields["partners"]
+        if "status" in self.fields:
+            self.fields["status"].help_text = (
+                "A proposed partnership is started from its page; it ends through a dissolution decided at a review."
+                if self.instance.pk
+                else "Record a partnership that is already running as active; a new one is proposed until started."
+            )
         if only:
             for name in list(self.fields):
                 if name != only:
                     del self.fields[name]
+
+    def clean_status(self):
+        status = self.cleaned_data.get("status")
+        # Before _post_clean, so the instance still holds the status as it was.
+        refusal = status_refusal(self.instance.status if self.instance.pk else None, status, self.instance.pk)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return status
 
     def clean_contact_every_days(self):
         # Left blank: the default, 30 days (or what it was, on an existing partnership).

@@ -115,7 +115,11 @@ def test_edit_inline_and_see_the_change_history(page, login, editor, workspace_a
     status = page.locator("#fact-status select")
     status.select_option(label="Active")
     page.locator("#fact-status").get_by_role("button", name="Save").click()
-    # Refused: a proposed partnership with no partners cannot become active.
+    # Refused: a proposed partnership becomes active only by being started, from its own page.
+    expect(page.locator("#fact-status").get_by_role("link", name="Start this partnership")).to_be_visible()
+    status.select_option(label="Under review")
+    page.locator("#fact-status").get_by_role("button", name="Save").click()
+    # Refused too: a partnership with no partners is only ever proposed.
     expect(page.locator("#fact-status")).to_contain_text("at least two member organisations")
     check_accessibility(page)
     page.locator("#fact-status").get_by_role("button", name="Cancel").click()
