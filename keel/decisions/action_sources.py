@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.urls import reverse
 
 from keel.actions.models import Source
@@ -36,3 +37,23 @@ def describe_step(step_id: int, ws: str, can_edit: bool) -> Described | None:
 register_source(Source.REVIEW, SourceKind(describe_review, "A review that is no longer recorded"))
 register_source(Source.CONFLICT, SourceKind(describe_conflict, "A conflict that is no longer recorded"))
 register_source(Source.DISSOLUTION, SourceKind(describe_step, "A dissolution step that is no longer recorded"))
+
+
+def find_conflict(conflict_id: int | None, partnership) -> Conflict:
+    """The conflict an action comes from: one of this workspace's, of the same partnership."""
+    conflict = Conflict.objects.filter(pk=conflict_id).first() if conflict_id else None
+    if conflict is None:
+        raise forms.ValidationError(
+            "The conflict this action was to come from is not in this workspace. "
+            "Add the action from the conflict's page again, or without a conflict."
+        )
+    if partnership is None or conflict.partnership_id != partnership.pk:
+        raise forms.ValidationError(
+            f"The conflict raised on {conflict.raised_on:%d/%m/%Y} belongs to {conflict.partnership}: choose that "
+            "partnership, or add the action without a conflict."
+        )
+    return conflict
+
+
+# Actions may be added from a conflict's page: the action form accepts a conflict as the source.
+register_source(Source.CONFLICT, SourceKind(describe_conflict, "A conflict that is no longer recorded", find_conflict))

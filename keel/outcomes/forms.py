@@ -75,6 +75,14 @@ class IndicatorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What is counted, where the figures come from, and who provides them.",
     )
+    if_off_track = forms.CharField(
+        label="If it goes off track, we will",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The decision or action this indicator informs, e.g. 'ask the steering group to add a weekly "
+        "clinic'. Only measure what you intend to act on: when a measurement puts the indicator off track, Keel "
+        "raises this as an action for the partnership lead. Without it, the indicator is listed for the next review.",
+    )
 
     def clean(self):
         data = super().clean()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
+from keel.actions.models import OPEN_STATUSES, Action, Source
+from keel.actions.services import create_action
 from keel.common.text import name_key
 from keel.core.changelog import Actor, diff, record, snapshot
 from keel.core.services import ServiceError
+from keel.core.tenancy import current_workspace
+from keel.outcomes import rules
 from keel.outcomes.models import Indicator, Measurement
 from keel.register.models import Partnership
 
@@ -22,7 +28,11 @@ INDICATOR_FIELDS = [
     "target",
     "target_date",
     "description",
+    "if_off_track",
 ]
+
+# An off-track indicator's action is due this many days after the measurement that put it off track.
+OFF_TRACK_DAYS = 14
 
 
 def _check_indicator(indicator: Indicator):
@@ -92,7 +102,38 @@ def record_measurement(actor: Actor, indicator: Indicator, period, value, note: 
     after = {"period": period.isoformat(), "value": str(measurement.value), "note": measurement.note}
     action = "changed" if existing else "created"
     record(actor, f"indicator.measurement_{action}", indicator, diff(before, after), note=f"{period:%d/%m/%Y}")
+    act_if_off_track(actor, indicator)
     return measurement, action
+
+
+def act_if_off_track(actor: Actor, indicator: Indicator) -> Action | None:
+    """Only measure what you intend to act on: an indicator that is off track and says what the partnership
+    will then do raises that action, owned by the partnership lead and due in two weeks, once while it is open."""
+    planned = indicator.if_off_track.strip()
+    if not planned or not indicator.plan.complete:
+        return None
+    latest = Measurement.objects.filter(indicator=indicator).order_by("-period").values_list("period", "value").first()
+    if rules.status(indicator.plan, latest, current_workspace().indicator_tolerance) != rules.OFF_TRACK:
+        return None
+    if Action.objects.filter(source=Source.INDICATOR, source_id=indicator.pk, status__in=OPEN_STATUSES).exists():
+        return None
+    partnership = indicator.partnership
+    lead = partnership.lead if partnership.lead is not None and not partnership.lead.is_archived else None
+    title = f"{indicator.name}: off track — {' '.join(planned.split())}"
+    return create_action(
+        actor,
+        {
+            "title": title if len(title) <= 200 else title[:199] + "…",
+            "partnership": partnership,
+            "owner": lead,
+            "due": timezone.localdate() + dt.timedelta(days=OFF_TRACK_DAYS),
+            "source": Source.INDICATOR,
+            "source_id": indicator.pk,
+            "notes": f"{indicator.name} went off track with the measurement for {latest[0]:%d/%m/%Y}. "
+            f"If it goes off track, we will: {planned}"
+            + ("" if lead else "\nThe partnership has no lead: choose an owner."),
+        },
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from keel.actions.models import OPEN_STATUSES, Action, Source
 from keel.core.changelog import Actor, history
 from keel.core.forms import save_form
 from keel.core.models import Role
@@ -55,6 +56,10 @@ def _detail(request, indicator, form=None, status=200):
         "page": queries.indicator_page(indicator),
         "form": form or MeasurementForm(),
         "history": history(indicator),
+        # The open action its going off track raised, if any.
+        "off_track_action": Action.objects.filter(
+            source=Source.INDICATOR, source_id=indicator.pk, status__in=OPEN_STATUSES
+        ).first(),
     }
     return render(request, "outcomes/indicator_detail.html", context, status=status)
 
