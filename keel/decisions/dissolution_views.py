@@ -184,9 +184,10 @@ def dissolution_letters(request, pk):
 def letter(request, pk):
     """A closing letter: edit it, copy or download it, and record when it was sent."""
     found = get_object_or_404(ClosingLetter.objects.select_related("dissolution__partnership", "organisation"), pk=pk)
+    posted = request.POST if request.method == "POST" else None
     op = request.POST.get("op", "save")
-    form = LetterForm(request.POST if op == "save" else None, instance=copy.copy(found))
-    sent = SentForm(request.POST if op == "sent" else None, initial={"sent_on": timezone.localdate()})
+    form = LetterForm(posted if op == "save" else None, instance=copy.copy(found))
+    sent = SentForm(posted if op == "sent" else None, initial={"sent_on": timezone.localdate()})
     if request.method == "POST":
         actor = Actor.of(request)
         here = reverse("decisions:letter", kwargs={"ws": request.workspace.slug, "pk": found.pk})

@@ -1,8 +1,12 @@
 """Dissolution: a respectful ending run to the end — services, pages and their query counts."""
 
 import datetime as dt
+import html
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from keel.actions.models import Action, ActionStatus, Source
 from keel.core.models import ChangeRecord
@@ -279,3 +283,165 @@ def test_the_summary_counts_settled_steps_and_names_the_next(actor, alliance):
     services.complete_dissolution(actor, dissolution, today=TODAY)
     found = queries.summary(alliance)
     assert found.completed and found.ended_on == TODAY and found.next_step is None
+
+
+# ------------------------------------------------------------------ pages
+
+
+def url(workspace, name, pk, query=""):
+    return reverse(f"decisions:{name}", kwargs={"ws": workspace.slug, "pk": pk}) + query
+
+
+def test_the_start_page_prefills_the_reason_from_the_review(client, editor, workspace_a, alliance):
+    review = Review.objects.create(
+        partnership=alliance, held_on=TODAY, decision="dissolve", reasons="No longer serves our priorities"
+    )
+    client.force_login(editor)
+    page = client.get(url(workspace_a, "partnership_dissolution", alliance.pk, f"?review={review.pk}"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "No longer serves our priorities" in html
+    assert "End date agreed with partners" in html  # the checklist the steps will be copied from
+    response = client.post(
+        url(workspace_a, "partnership_dissolution", alliance.pk), {"reason": "Not our priority", "review": review.pk}
+    )
+    dissolution = Dissolution.objects.get()
+    assert response.status_code == 302 and response["Location"] == url(workspace_a, "dissolution", dissolution.pk)
+    assert dissolution.review == review and dissolution.reason == "Not our priority"
+    # The partnership's dissolution page is now the dissolution itself.
+    again = client.get(url(workspace_a, "partnership_dissolution", alliance.pk))
+    assert "Ending Frailty alliance" in again.content.decode()
+
+
+def test_starting_without_a_reason_is_refused_on_the_form(client, editor, workspace_a, alliance):
+    client.force_login(editor)
+    response = client.post(url(workspace_a, "partnership_dissolution", alliance.pk), {"reason": " "})
+    assert response.status_code == 200 and "Say why the partnership is ending" in response.content.decode()
+    assert not Dissolution.objects.exists()
+
+
+def test_a_viewer_reads_but_cannot_start_or_change_anything(client, viewer, actor, workspace_a, alliance):
+    client.force_login(viewer)
+    page = client.get(url(workspace_a, "partnership_dissolution", alliance.pk)).content.decode()
+    assert "Only an editor can start a dissolution" in page
+    assert client.post(url(workspace_a, "partnership_dissolution", alliance.pk), {"reason": "x"}).status_code == 403
+    dissolution = start(actor, alliance)
+    step = dissolution.steps.first()
+    assert client.post(url(workspace_a, "dissolution_step", step.pk), {"op": "done"}).status_code == 403
+    assert client.post(url(workspace_a, "dissolution_complete", dissolution.pk)).status_code == 403
+    page = client.get(url(workspace_a, "dissolution", dissolution.pk)).content.decode()
+    assert step.wording in page and "Mark done" not in page
+
+
+def test_steps_are_settled_from_the_page(client, editor, actor, workspace_a, alliance):
+    dissolution = start(actor, alliance)
+    first, second, third = dissolution.steps.all()[:3]
+    client.force_login(editor)
+    assert client.post(url(workspace_a, "dissolution_step", first.pk), {"op": "done"}).status_code == 302
+    refused = client.post(
+        url(workspace_a, "dissolution_step", second.pk), {"op": "waive", f"waive-{second.pk}-reason": ""}
+    )
+    assert refused.status_code == 200 and "a step is waived only with a reason" in refused.content.decode()
+    client.post(url(workspace_a, "dissolution_step", second.pk), {"op": "waive", f"waive-{second.pk}-reason": "None"})
+    typo = {"op": "plan", f"step-{third.pk}-owner": "Nobody Atall", f"step-{third.pk}-due": "2027-02-01"}
+    refused = client.post(url(workspace_a, "dissolution_step", third.pk), typo)
+    assert refused.status_code == 200 and "No one called 'Nobody Atall'" in html.unescape(refused.content.decode())
+    assert 'value="Nobody Atall"' in refused.content.decode()  # what was typed is kept
+    plan = {"op": "plan", f"step-{third.pk}-owner": "eddie@example.org", f"step-{third.pk}-due": "2027-02-01"}
+    assert client.post(url(workspace_a, "dissolution_step", third.pk), plan).status_code == 302
+    client.post(url(workspace_a, "dissolution_step", first.pk), {"op": "undo"})
+    first.refresh_from_db(), second.refresh_from_db(), third.refresh_from_db()
+    assert not first.is_settled and second.waived_reason == "None" and third.due == dt.date(2027, 2, 1)
+    assert client.post(url(workspace_a, "dissolution_step", first.pk), {"op": "shrug"}).status_code == 400
+
+
+def test_completing_early_is_refused_then_the_partnership_ends(client, editor, actor, workspace_a, alliance):
+    dissolution = start(actor, alliance)
+    client.force_login(editor)
+    early = client.post(url(workspace_a, "dissolution_complete", dissolution.pk), follow=True).content.decode()
+    assert "Still open: End date agreed with partners; Partners and staff told" in early
+    settle_all(actor, dissolution)
+    client.post(url(workspace_a, "dissolution", dissolution.pk), {"keep_in_touch_days": "60"})
+    done = client.post(url(workspace_a, "dissolution_complete", dissolution.pk), follow=True).content.decode()
+    assert "Frailty alliance has ended. The relationship is kept: keep in touch every 60 days." in done
+    page = client.get(alliance.get_absolute_url()).content.decode()
+    assert "relationship kept, keep in touch every 60 days" in page
+
+
+def test_the_partnership_page_summarises_a_dissolution_in_progress(client, viewer, actor, workspace_a, alliance):
+    dissolution = start(actor, alliance)
+    services.mark_step_done(actor, dissolution.steps.first())
+    client.force_login(viewer)
+    page = client.get(alliance.get_absolute_url()).content.decode()
+    assert f"1 of {len(ENDING)} steps settled" in page
+    assert "Next due: <strong>Partners and staff told</strong>" in page
+
+
+def test_the_dissolutions_fields_are_saved_and_refused_with_a_message(client, editor, actor, workspace_a, alliance):
+    dissolution = start(actor, alliance)
+    client.force_login(editor)
+    refused = client.post(url(workspace_a, "dissolution", dissolution.pk), {"keep_in_touch_days": "400"})
+    assert refused.status_code == 200 and "Keep in touch at least once a year" in refused.content.decode()
+    values = {"end_date": "2027-03-31", "achievements": "A shared pathway", "keep_in_touch_days": "90"}
+    assert client.post(url(workspace_a, "dissolution", dissolution.pk), values).status_code == 302
+    dissolution.refresh_from_db()
+    assert dissolution.end_date == dt.date(2027, 3, 31) and dissolution.achievements == "A shared pathway"
+
+
+def test_letters_are_drafted_edited_marked_sent_and_downloaded(client, editor, actor, workspace_a, alliance):
+    dissolution = start(actor, alliance)
+    client.force_login(editor)
+    listed = client.get(url(workspace_a, "dissolution_letters", dissolution.pk)).content.decode()
+    assert listed.count("Not drafted yet") == 2 and "Age UK Northshire" not in listed.split("<h1>")[1]
+    client.post(url(workspace_a, "dissolution_letters", dissolution.pk))
+    assert ClosingLetter.objects.count() == 2
+    letter = ClosingLetter.objects.get(organisation__name="Northshire Mind")
+    page = client.get(url(workspace_a, "letter", letter.pk)).content.decode()
+    assert "Dear Priya Shah," in page and "Copy the letter" in page
+    edited = {"op": "save", "addressee": "Priya Shah", "body": "Dear Priya,\n\nThank you for everything."}
+    assert client.post(url(workspace_a, "letter", letter.pk), edited).status_code == 302
+    empty = client.post(url(workspace_a, "letter", letter.pk), {"op": "save", "addressee": "", "body": ""})
+    assert empty.status_code == 200
+    client.post(url(workspace_a, "letter", letter.pk), {"op": "sent", "sent_on": "2026-12-10"})
+    letter.refresh_from_db()
+    assert letter.body == "Dear Priya,\n\nThank you for everything." and letter.sent_on == dt.date(2026, 12, 10)
+    text = client.get(url(workspace_a, "letter_text", letter.pk))
+    assert text["Content-Type"].startswith("text/plain")
+    assert 'filename="closing-letter-northshire-mind.txt"' in text["Content-Disposition"]
+    assert text.content.decode() == letter.body
+    client.post(url(workspace_a, "letter", letter.pk), {"op": "unsent"})
+    letter.refresh_from_db()
+    assert letter.sent_on is None
+
+
+# ------------------------------------------------------------------ query counts, at two sizes
+
+
+def grow(actor, alliance, dissolution, size):
+    """`size` more steps and partners (with letters): the pages must not make more queries for them."""
+    from keel.decisions.models import DissolutionStep
+
+    for i in range(size):
+        organisation = register.save_organisation(actor, {"name": f"Partner {size}-{i}"})
+        register.add_member(actor, alliance, {"organisation": organisation})
+        step = DissolutionStep.objects.create(dissolution=dissolution, wording=f"Extra {i}", due=TODAY)
+        services.plan_step(actor, step, {"owner": alliance.lead, "due": TODAY, "note": ""})
+    services.add_letters(actor, dissolution, queries.drafts(dissolution, TODAY))
+
+
+def count(client, address):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(address)
+    assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize("name", ["dissolution", "dissolution_letters", "partnership_dissolution"])
+def test_dissolution_pages_make_a_bounded_number_of_queries(client, editor, actor, workspace_a, alliance, name):
+    dissolution = start(actor, alliance)
+    client.force_login(editor)
+    pk = alliance.pk if name.startswith("partnership") else dissolution.pk
+    grow(actor, alliance, dissolution, 2)
+    client.get(url(workspace_a, name, pk))  # the first request of a session makes a few more
+    small = count(client, url(workspace_a, name, pk))
+    grow(actor, alliance, dissolution, 12)
+    assert count(client, url(workspace_a, name, pk)) == small
