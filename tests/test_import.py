@@ -393,7 +393,8 @@ def test_the_audit_csv_imports_back_unchanged(register, actor, workspace_a):
     assert report.counts == {"partnership": {"unchanged": 2}}
     assert report.warnings == [
         "These columns are not part of an import of partnerships and were ignored: "
-        "id, archived, the 14 health score columns of the audit, the 11 activity columns of the audit."
+        "id, archived, the 14 health score columns of the audit, the 11 activity columns of the audit, "
+        "the 17 decision columns of the audit."
     ]
 
 

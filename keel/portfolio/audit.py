@@ -14,26 +14,41 @@ Activity (communication, attendance, referrals, outcome indicators, and each mem
 rating and the three conditions of a 5 as they hold today) comes from
 `keel.portfolio.summary.audit_activity`, which reads the whole workspace in a fixed number of
 queries through the same grouped reads as the partnership page.
+
+Decisions (cost and value, conflicts, events, the next review, lapsed terms, Keel's
+recommendation and the last decision a person made at a review) come from
+`keel.decisions.evidence.advise`, which reads the whole workspace in a fixed number of queries and
+runs the recommendation engine on each partnership, and one query for the latest reviews.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from keel.assessments.definitions import parse_definition
 from keel.assessments.queries import Health, latest_health
 from keel.assessments.services import BUILTIN_DIR
 from keel.common.spreadsheets import neutralise
+from keel.common.text import add_months, describe_months
 from keel.core.models import Workspace
 from keel.core.tenancy import workspace_scope
+from keel.decisions.evidence import Advice, advise
+from keel.decisions.models import Decision, Review
+from keel.decisions.money import return_on, two_places
+from keel.decisions.rules import reasons_data
 from keel.portfolio.summary import audit_activity
 from keel.register.models import (
     ALIGNMENT_LABELS,
@@ -50,31 +65,82 @@ SCHEMA = "keel.audit/1"
 FORMATS = ["table", "json", "csv"]
 
 
-def audit_partnerships(include_archived: bool = False) -> list[tuple[Partnership, list, list]]:
-    """Each partnership with its members and alignments: three queries, however many there are.
+@dataclass(slots=True)
+class PartnershipRow:
+    """What the audit reads of a partnership: plain values, not a model instance (5,000 of them)."""
+
+    pk: int
+    name: str
+    status: str
+    tier: str
+    basis: str
+    formality: str
+    archived: bool
+    lead: dict | None
+    start_date: dt.date | None
+    planned_end: dt.date | None
+    review_every_months: int | None
+    contact_every_days: int
+
+
+@dataclass(slots=True)
+class MemberRow:
+    partnership_id: int
+    organisation_id: int
+    organisation: str
+    role: str
+    contact_id: int | None
+    contact: dict | None
+    since: dt.date | None
+    until: dt.date | None
+
+
+def _person_of(name: str | None, email: str | None) -> dict | None:
+    return None if name is None else {"name": name, "email": email or ""}
+
+
+def audit_partnerships(
+    include_archived: bool = False,
+) -> list[tuple[PartnershipRow, list[MemberRow], list[tuple[str, int]]]]:
+    """Each partnership with its members and its (priority, alignment) pairs: three queries, however
+    many there are, read as plain values.
 
     Members and alignments are read for the whole workspace and grouped here, rather than
     prefetched, which would send every partnership's id back to the database in IN lists.
     """
-    partnerships = Partnership.objects.select_related("lead").order_by("name_key", "pk")
+    partnerships = Partnership.objects.order_by("name_key", "pk")
     if not include_archived:
         partnerships = partnerships.filter(archived_at__isnull=True)
-    members, alignments = defaultdict(list), defaultdict(list)
-    for member in PartnershipMember.objects.select_related("organisation", "contact").order_by(
+    members: dict[int, list[MemberRow]] = defaultdict(list)
+    alignments: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for pid, org_id, org, role, contact_id, name, email, since, until in PartnershipMember.objects.order_by(
         "organisation__name_key", "pk"
+    ).values_list(
+        "partnership_id", "organisation_id", "organisation__name", "role", "contact_id", "contact__name",
+        "contact__email", "since", "until",
+    ):  # fmt: skip
+        members[pid].append(MemberRow(pid, org_id, org, role, contact_id, _person_of(name, email), since, until))
+    for pid, priority, score in PriorityAlignment.objects.order_by("priority__name_key", "pk").values_list(
+        "partnership_id", "priority__name", "score"
     ):
-        members[member.partnership_id].append(member)
-    for alignment in PriorityAlignment.objects.select_related("priority").order_by("priority__name_key", "pk"):
-        alignments[alignment.partnership_id].append(alignment)
-    return [(p, members[p.pk], alignments[p.pk]) for p in partnerships]
+        alignments[pid].append((priority, score))
+    found = []
+    for pk, name, status, tier, basis, formality, archived_at, lead, email, *dates_and_cadences in (
+        partnerships.values_list(
+            "pk", "name", "status", "tier", "basis", "formality", "archived_at", "lead__name", "lead__email",
+            "start_date", "planned_end", "review_every_months", "contact_every_days",
+        )
+    ):  # fmt: skip
+        partnership = PartnershipRow(
+            pk, name, status, tier, basis, formality, archived_at is not None, _person_of(lead, email),
+            *dates_and_cadences,
+        )  # fmt: skip
+        found.append((partnership, members[pk], alignments[pk]))
+    return found
 
 
 def _iso(date) -> str | None:
     return date.isoformat() if date else None
-
-
-def _person(person) -> dict | None:
-    return {"name": person.name, "email": person.email} if person else None
 
 
 def _score(value: float | None) -> float | None:
@@ -100,12 +166,94 @@ def _health(health: Health | None) -> dict:
     }
 
 
+def _money(value: Decimal | Fraction | None) -> str | None:
+    """Money and returns in the JSON: exact decimal text with two places ("1234.50"), or None."""
+    return None if value is None else str(two_places(value))
+
+
+DECISION_LABELS = dict(Decision.choices)
+
+
+def latest_decisions(partnership_ids=None) -> dict[int, dict]:
+    """The last decision a person recorded at a review of each partnership: one query.
+
+    The newest review is picked in the database once per partnership, through the index on
+    partnership and date, so the reasons of older reviews are never read."""
+    newest = Review.objects.filter(partnership_id=OuterRef("partnership_id")).order_by("-held_on", "-pk").values("pk")
+    reviews = Review.objects.filter(pk=Subquery(newest[:1])).order_by()
+    if partnership_ids is not None:
+        reviews = reviews.filter(partnership_id__in=list(partnership_ids))
+    return {
+        pk: {
+            "decision": decision,
+            "label": DECISION_LABELS.get(decision, decision),
+            "date": held_on.isoformat(),
+            "reasons": reasons,
+            "reviewer": reviewer,
+        }
+        for pk, decision, held_on, reasons, reviewer in reviews.values_list(
+            "partnership_id", "decision", "held_on", "reasons", "reviewer_name"
+        )
+    }
+
+
+def _recommendation(advice: Advice) -> dict:
+    recommendation = advice.recommendation
+    return {"code": str(recommendation.code), "label": recommendation.label, "reasons": reasons_data(recommendation)}
+
+
+def decision_keys(advice: Advice | None, alignments: list, last_decision: dict | None, today: dt.date) -> dict:
+    """The decisions keys of a row: cost and value, conflicts, events, review, recommendation, last decision.
+
+    Unknown is None throughout: no cost recorded is a null cost, not a cost of 0."""
+    scores = [score for _, score in alignments]
+    keys: dict[str, object] = {
+        "annual_cost": None,
+        "annual_value": None,
+        "net": None,
+        "return": None,
+        "cost_year": None,
+        "strategic_alignment": max(scores) if scores else None,
+        "open_conflicts": None,
+        "events_last_12_months": None,
+        "next_review": None,
+        "review_overdue": None,
+        "next_review_why": None,
+        "terms_lapsed": None,
+        "recommendation": None,
+        "last_decision": last_decision,
+    }
+    if advice is None:
+        return keys
+    evidence, review = advice.evidence, advice.review
+    cost, value = evidence.annual_cost, evidence.annual_value
+    since = add_months(today, -12)
+    keys.update(
+        {
+            "annual_cost": _money(cost),
+            "annual_value": _money(value),
+            "net": _money(value - cost) if cost is not None and value is not None else None,
+            "return": _money(return_on(cost, value)),
+            "cost_year": evidence.cost_year,
+            "open_conflicts": sum(1 for conflict in evidence.conflicts if conflict.outcome == "open"),
+            "events_last_12_months": sum(1 for event in evidence.events if since < event.date <= today),
+            "next_review": _iso(review.due),
+            "review_overdue": review.overdue if review.due else None,
+            "next_review_why": review.why or None,
+            "terms_lapsed": advice.lapsed or None,
+            "recommendation": _recommendation(advice),
+        }
+    )
+    return keys
+
+
 def _row(
-    partnership: Partnership,
-    members: list,
-    alignments: list,
+    partnership: PartnershipRow,
+    members: list[MemberRow],
+    alignments: list[tuple[str, int]],
     health: Health | None = None,
     activity: dict | None = None,
+    decisions: dict | None = None,
 ) -> dict:
     """One partnership as plain data: the JSON schema's `partnerships[]` item."""
     activity = dict(activity or {})
@@ -117,39 +265,51 @@ def _row(
         "tier": partnership.tier,
         "basis": partnership.basis,
         "formality": partnership.formality,
-        "archived": partnership.archived_at is not None,
+        "archived": partnership.archived,
         "members": [
             {
-                "organisation": member.organisation.name,
+                "organisation": member.organisation,
                 "organisation_id": member.organisation_id,
                 "role": member.role,
-                "single_point_of_contact": _person(member.contact),
+                "single_point_of_contact": member.contact,
                 "since": _iso(member.since),
                 "until": _iso(member.until),
                 **by_member.get(member.organisation_id, {}),
             }
             for member in members
         ],
-        "lead": _person(partnership.lead),
+        "lead": partnership.lead,
         "start_date": _iso(partnership.start_date),
         "planned_end": _iso(partnership.planned_end),
         "review_every_months": partnership.review_every_months,
-        "review_cadence": partnership.review_cadence or None,
-        "strategic_priorities": [
-            {"name": alignment.priority.name, "alignment": alignment.score} for alignment in alignments
-        ],
+        "review_cadence": describe_months(partnership.review_every_months) or None,
+        "strategic_priorities": [{"name": name, "alignment": score} for name, score in alignments],
         **_health(health),
         **activity,
+        **(decisions or {}),
     }
 
 
-def audit_rows(workspace: Workspace, include_archived: bool = False) -> list[dict]:
+def audit_rows(workspace: Workspace, include_archived: bool = False, today: dt.date | None = None) -> list[dict]:
     """Every partnership of `workspace` (archived ones only when asked), by name."""
+    today = today or timezone.localdate()
     with workspace_scope(workspace):
         health = latest_health()  # every partnership's, in one query
         partnerships = audit_partnerships(include_archived)
-        activity = audit_activity([(p, members) for p, members, _ in partnerships], timezone.localdate())
-        return [_row(*found, health.get(found[0].pk), activity.get(found[0].pk)) for found in partnerships]
+        activity = audit_activity([(p, members) for p, members, _ in partnerships], today)
+        advice = advise(today, include_archived=include_archived)
+        decided = latest_decisions()
+        return [
+            _row(
+                partnership,
+                members,
+                alignments,
+                health.get(partnership.pk),
+                activity.get(partnership.pk),
+                decision_keys(advice.get(partnership.pk), alignments, decided.get(partnership.pk), today),
+            )
+            for partnership, members, alignments in partnerships
+        ]
 
 
 def audit_document(workspace: Workspace, include_archived: bool = False) -> dict:
@@ -160,6 +320,18 @@ def audit_document(workspace: Workspace, include_archived: bool = False) -> dict
         "workspace": {"slug": workspace.slug, "name": workspace.name},
         "partnerships": audit_rows(workspace, include_archived),
     }
+
+
+def render_json(document: dict) -> str:
+    """The document indented, with each partnership on one line of its own.
+
+    Readable and quick: indenting every level would run json's pure-Python encoder, seconds for
+    5,000 partnerships; one line per partnership is written by its C encoder."""
+    lines = [f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}," for key, value in document.items()]
+    lines.pop()  # the partnerships, written below
+    rows = ",\n".join(f"    {json.dumps(row, ensure_ascii=False)}" for row in document["partnerships"])
+    lines.append('  "partnerships": [\n' + rows + "\n  ]" if rows else '  "partnerships": []')
+    return "{\n" + "\n".join(lines) + "\n}\n"
 
 
 # ---------------------------------------------------------------- columns for the table and CSV
@@ -239,8 +411,52 @@ COLUMNS += ACTIVITY_COLUMNS
 ACTIVITY_FACTS = [column.key for column in ACTIVITY_COLUMNS if column.key != "contact_every_days"]
 
 
+def _text(key: str) -> Callable[[dict], str]:
+    return lambda row: _number(row[key])
+
+
+def _part(key: str, part: str) -> Callable[[dict], str]:
+    return lambda row: str(row[key][part]) if row[key] else ""
+
+
+def reasons_text(row: dict) -> str:
+    """The recommendation's reasons in words, in the order the rules fired."""
+    recommendation = row["recommendation"]
+    return "; ".join(reason["text"] for reason in recommendation["reasons"]) if recommendation else ""
+
+
+# Decisions: cost and value, conflicts, events, the next review, the recommendation and the last
+# decision. All computed or recorded elsewhere: an import of the audit's CSV reads none of them.
+DECISION_COLUMNS = [
+    Column("annual_cost", "Annual cost", _text("annual_cost"), 11, optional=True),
+    Column("annual_value", "Annual value", _text("annual_value"), 12, optional=True),
+    Column("net", "Net", _text("net"), 11, optional=True),
+    Column("return", "Return", _text("return"), 6, optional=True),
+    Column("cost_year", "Year", _text("cost_year"), 4, optional=True),
+    Column("strategic_alignment", "Alignment", _text("strategic_alignment"), 9),
+    Column("open_conflicts", "Open conflicts", _text("open_conflicts"), 14),
+    Column("events_last_12_months", "Events (12 months)", _text("events_last_12_months"), 18),
+    Column("next_review", "Next review", lambda row: row["next_review"] or "", 11),
+    Column("review_overdue", "Overdue", lambda row: _maybe(row["review_overdue"]), 7),
+    Column("next_review_why", "Why then", lambda row: row["next_review_why"] or "", 40, optional=True),
+    Column("terms_lapsed", "Terms lapsed", lambda row: row["terms_lapsed"] or "", 40, optional=True),
+    Column("recommendation", "Recommendation", _part("recommendation", "label"), 27),
+    Column("recommendation_reasons", "Why", reasons_text, 60),
+    Column("last_decision", "Last decision", _part("last_decision", "label"), 27, optional=True),
+    Column("last_decision_date", "Decided on", _part("last_decision", "date"), 10, optional=True),
+    Column("last_decision_reasons", "Reasons given", _part("last_decision", "reasons"), 60, optional=True),
+]
+COLUMNS += DECISION_COLUMNS
+DECISION_FACTS = [column.key for column in DECISION_COLUMNS]
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
+
+
+def _maybe(value: bool | None) -> str:
+    """yes, no, or empty when not known."""
+    return "" if value is None else _yes(value)
 
 
 def _percent(value: float | None) -> str:
@@ -351,5 +567,14 @@ def render_csv(rows: list[dict], columns: list[Column] | None = None) -> str:
     writer = csv.writer(out)
     writer.writerow([column.key for column in columns])
     for row in rows:
-        writer.writerow([neutralise(column.text(row)) for column in columns])
+        writer.writerow([cell(column.text(row)) for column in columns])
     return out.getvalue()
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def cell(text: str) -> str:
+    """A spreadsheet cell's text with formulas neutralised; a plain number, even a negative net
+    such as -250.00, is left as it is, so spreadsheets read it as a number."""
+    return text if _NUMBER.fullmatch(text) else neutralise(text)

@@ -9,7 +9,9 @@ shares, so the page and the audit agree. About twenty queries, whatever the numb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Window
 from django.utils import timezone
@@ -166,9 +168,12 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def audit_activity(partnerships: list[tuple[Partnership, list[PartnershipMember]]], today: dt.date) -> dict[int, dict]:
+def audit_activity(partnerships: Sequence[tuple[Any, Sequence[Any]]], today: dt.date) -> dict[int, dict]:
     """The activity keys of `keel audit` for every partnership given, with a "members" mapping of
     organisation id to each member's keys: twelve queries for the whole workspace, whatever its size.
+
+    Partnerships need only `pk` and `contact_every_days`, members `partnership_id`,
+    `organisation_id` and `contact_id`: the audit passes plain rows, not model instances.
 
     Reads the whole workspace (partnerships=None) rather than listing ids, which would send every
     partnership's id back to the database."""

@@ -74,6 +74,21 @@ PARTNERSHIP = {
     "referral_pathway_documented": bool,
     "outcome_indicators_on_track": int,
     "outcome_indicators_total": int,
+    # Decisions (docs/audit.md, "Decisions"): money and returns are exact decimal text.
+    "annual_cost": (str, type(None)),
+    "annual_value": (str, type(None)),
+    "net": (str, type(None)),
+    "return": (str, type(None)),
+    "cost_year": (int, type(None)),
+    "strategic_alignment": (int, type(None)),
+    "open_conflicts": (int, type(None)),
+    "events_last_12_months": (int, type(None)),
+    "next_review": NULLABLE_DATE,
+    "review_overdue": (bool, type(None)),
+    "next_review_why": (str, type(None)),
+    "terms_lapsed": (str, type(None)),
+    "recommendation": dict,
+    "last_decision": (dict, type(None)),
 }
 MEMBER = {
     "organisation": str,
@@ -259,8 +274,9 @@ def make_many(actor, n: int):
 def test_audit_rows_take_the_same_number_of_queries_at_any_size(scope_a, actor, n, django_assert_num_queries):
     make_many(actor, n)
     # 1: partnerships with their leads; 2: members with organisations and contacts;
-    # 3: alignments with their priorities; 4: the latest round with responses of each.
-    with django_assert_num_queries(16):
+    # 3: alignments with their priorities; 4: the latest round with responses of each;
+    # 12 for activity; 15 for Keel's advice (keel.decisions.evidence.advise); 1 for the last decisions.
+    with django_assert_num_queries(32):
         rows = audit_rows(scope_a)
     assert len(rows) == n
     assert all(len(row["members"]) == 2 and row["lead"] for row in rows)

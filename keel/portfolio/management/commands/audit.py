@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
 from keel.core.management.base import WorkspaceCommand
-from keel.portfolio.audit import FORMATS, audit_document, render_csv, render_table
+from keel.portfolio.audit import FORMATS, audit_document, render_csv, render_json, render_table
 
 
 class Command(WorkspaceCommand):
     help = (
-        "List every partnership of the workspace with its status, tier, basis, members and their single "
-        "points of contact, lead, dates, review cadence and strategic priorities. Archived partnerships "
-        "are left out unless --include-archived is given. See docs/audit.md for the JSON schema."
+        "The portfolio audit: every partnership of the workspace with its status, tier, basis, members and "
+        "their single points of contact, lead, dates, strategic priorities, health, activity, cost and value, "
+        "conflicts, events, next review, Keel's recommendation with its reasons, and the last decision made "
+        "at a review. Archived partnerships are left out unless --include-archived is given. See "
+        "docs/audit.md for the JSON schema."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +31,7 @@ class Command(WorkspaceCommand):
         document = audit_document(workspace, include_archived=options["include_archived"])
         rows = document["partnerships"]
         if options["format"] == "json":
-            text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+            text = render_json(document)
         elif options["format"] == "csv":
             text = render_csv(rows)
         else:
