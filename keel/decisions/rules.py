@@ -115,7 +115,7 @@ class Evidence:
     alignments: tuple[int, ...] = ()  # each strategic priority's alignment, 0-3; () not scored
     outcomes_on_track: int = 0
     outcomes_total: int = 0  # outcome indicators with a status
-    measurements: int = 0  # measurements of any indicator
+    measurements: int = 0  # indicators (of any kind) measured at least once
     annual_cost: Decimal | None = None  # of `cost_year`
     annual_value: Decimal | None = None
     cost_year: int | None = None
@@ -353,6 +353,8 @@ def planned_end_with_objectives_met(evidence: Evidence, today: dt.date) -> Reaso
 
 def circumstances_said(evidence: Evidence) -> Reason | None:
     """Dissolve circumstances a reviewer said apply at the latest review (purpose fulfilled is celebrated instead)."""
+    if not evidence.circumstances and not evidence.other_circumstances:
+        return None
     keys = sorted(
         evidence.circumstances - {PURPOSE_FULFILLED},
         key=lambda key: list(CIRCUMSTANCE_WORDS).index(key) if key in CIRCUMSTANCE_WORDS else len(CIRCUMSTANCE_WORDS),
@@ -370,6 +372,8 @@ def circumstances_said(evidence: Evidence) -> Reason | None:
 
 def irreconcilable_conflict(evidence: Evidence, thresholds: Thresholds, today: dt.date) -> Reason | None:
     """A conflict open longer than the workspace allows, or closed unresolved within the events window."""
+    if not evidence.conflicts:
+        return None
     since = add_months(today, -thresholds.event_months)
     long_open = [
         c for c in evidence.conflicts if c.outcome == "open" and (today - c.raised_on).days > thresholds.conflict_days
@@ -402,6 +406,8 @@ def irreconcilable_conflict(evidence: Evidence, thresholds: Thresholds, today: d
 
 def serious_event(evidence: Evidence, thresholds: Thresholds, today: dt.date) -> Reason | None:
     """A high-severity breach of trust, withheld information or unilateral decision within the events window."""
+    if not evidence.events:
+        return None
     since = add_months(today, -thresholds.event_months)
     found = sorted(
         (e for e in evidence.events if e.kind in SERIOUS_EVENTS and e.severity == "high" and since <= e.date <= today),

@@ -1,0 +1,73 @@
+"""Benchmark: Keel's advice (recommendation, next review, lapsed terms) for the whole large demo.
+
+    KEEL_DATA_DIR=$(mktemp -d) .venv/bin/python benchmarks/decisions.py [--runs 5]
+    DATABASE_URL=postgres://… KEEL_DATA_DIR=$(mktemp -d) .venv/bin/python benchmarks/decisions.py
+
+Builds the large demo (5,000 partnerships) in a fresh database (SQLite in KEEL_DATA_DIR, or
+DATABASE_URL), then times `keel.decisions.evidence.advise()` for every partnership at once —
+what the audit page, `keel audit` and the reviews list ask for — and the partnership page's
+own call for one partnership. Prints the median, min and max of repeated runs, the number of
+queries each made (it must not grow with the portfolio), and how many partnerships got each
+recommendation. Target: under 2 s for the 5,000. Not part of the test suite.
+"""
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections import Counter
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
+
+from timing import large_demo_client, report, timed  # noqa: E402
+
+
+def counted(function):
+    """The result of `function()` and the number of queries it made."""
+    from django.db import connection
+
+    queries = []
+
+    def count(execute, sql, *args):
+        queries.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count):
+        result = function()
+    return result, len(queries)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from keel.core.tenancy import workspace_scope
+    from keel.decisions.evidence import advise
+    from keel.register.models import Partnership
+
+    workspace, _ = large_demo_client("Decisions benchmark")
+    today = dt.date.today()
+    with workspace_scope(workspace):
+        advice, queries = counted(lambda: advise(today))
+        report(
+            f"advise() for all {len(advice):,} partnerships", timed(lambda: advise(today), runs), f"  {queries} queries"
+        )
+        pk = Partnership.objects.order_by("pk").values_list("pk", flat=True)[100]
+        _, one = counted(lambda: advise(today, [pk]))
+        report("advise() for one partnership (its page)", timed(lambda: advise(today, [pk]), runs), f"  {one} queries")
+    tally = Counter(found.recommendation.label for found in advice.values())
+    print("recommendations: " + "; ".join(f"{label} {n:,}" for label, n in tally.most_common()))
+    overdue = sum(1 for found in advice.values() if found.review.overdue)
+    lapsed = sum(1 for found in advice.values() if found.lapsed)
+    print(f"reviews overdue: {overdue:,}; past their end terms: {lapsed:,}")
+    print(f"database: {connection.vendor}; runs per figure: {runs}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
