@@ -50,7 +50,8 @@ def partnership_dissolution(request, pk):
     ):
         return _dissolution_page(request, dissolution)
     review = _review(request, partnership)
-    form = StartForm(request.POST or None, initial={"reason": review.reasons if review else "", "review": review})
+    initial = {"reason": review.reasons, "review": review.pk} if review else {}
+    form = StartForm(request.POST or None, initial=initial)
     if request.method == "POST":
         actor = Actor.of(request)
         started = save_form(form, lambda data: services.start_dissolution(actor, partnership, data["reason"], review))

@@ -300,6 +300,7 @@ def test_the_start_page_prefills_the_reason_from_the_review(client, editor, work
     page = client.get(url(workspace_a, "partnership_dissolution", alliance.pk, f"?review={review.pk}"))
     html = page.content.decode()
     assert page.status_code == 200 and "No longer serves our priorities" in html
+    assert f'name="review" value="{review.pk}"' in html
     assert "End date agreed with partners" in html  # the checklist the steps will be copied from
     response = client.post(
         url(workspace_a, "partnership_dissolution", alliance.pk), {"reason": "Not our priority", "review": review.pk}
