@@ -68,14 +68,13 @@ def test_a_dissolution_run_to_the_end(page, login, editor, workspace_a, alliance
         if text == WAIVED:
             step = page.locator("ol.dissolution-steps > li", has=page.get_by_role("heading", name=text))
             step.get_by_text("Waive this step").click()
-            step.get_by_label("Why is this step waived?").fill(
-                "No clients or referrals were ever shared between us."
-            )
+            step.get_by_label("Why is this step waived?").fill("No clients or referrals were ever shared between us.")
             page.get_by_role("button", name=f"Waive: {text}").click()
         else:
             page.get_by_role("button", name=f"Mark done: {text}").click()
         expect(page.locator(".messages")).to_contain_text(text)
-    expect(page.locator("ol.dissolution-steps > li", has_text=WAIVED)).to_contain_text("Waived: No clients or referrals were ever shared")
+    waived = page.locator("ol.dissolution-steps > li", has_text=WAIVED)
+    expect(waived).to_contain_text("Waived: No clients or referrals were ever shared")
     check_accessibility(page)
 
     # Ending early is refused, naming what is still open.
