@@ -125,7 +125,7 @@ def audit_partnerships(
     ):
         alignments[pid].append((priority, score))
     found = []
-    for pk, name, status, tier, basis, formality, archived_at, lead, email, *dates_and_cadences in (
+    for pk, name, status, tier, basis, formality, archived_at, lead, email, start, end, every, contact in (
         partnerships.values_list(
             "pk", "name", "status", "tier", "basis", "formality", "archived_at", "lead__name", "lead__email",
             "start_date", "planned_end", "review_every_months", "contact_every_days",
@@ -133,7 +133,7 @@ def audit_partnerships(
     ):  # fmt: skip
         partnership = PartnershipRow(
             pk, name, status, tier, basis, formality, archived_at is not None, _person_of(lead, email),
-            *dates_and_cadences,
+            start, end, every, contact,
         )  # fmt: skip
         found.append((partnership, members[pk], alignments[pk]))
     return found
