@@ -129,6 +129,13 @@ def costs_page(partnership: Partnership) -> tuple[list[Year], dict[str, Decimal]
     return list(years.values()), rates
 
 
+def _years(partnership: Partnership, rates: dict[str, Decimal]) -> list[YearMoney]:
+    """The partnership's years, as queries.money_by_year gives them, with rates already read: two queries."""
+    costs = CostItem.objects.filter(partnership=partnership).values_list("year", "kind", "level", "hours", "amount")
+    values = ValueItem.objects.filter(partnership=partnership).values_list("year", "amount")
+    return by_year([(year, CostFact(*fact)) for year, *fact in costs], list(values), rates)
+
+
 # The portfolio's cost and value ---------------------------------------------------------------
 
 
@@ -232,7 +239,7 @@ def partnership_records(partnership: Partnership, today: dt.date) -> dict[str, o
     """Cost and value, recent events, open conflicts, what we know about each partner, and indicators with
     no "if off track": ten queries at most, whatever the data."""
     settings = decision_settings()
-    money = latest(queries.money_by_year([partnership.pk]).get(partnership.pk, []), today.year)
+    money = latest(_years(partnership, hourly_rates(settings)), today.year)
     events = list(Event.objects.filter(partnership=partnership).order_by("-date", "-pk")[: RECENT_EVENTS + 1])
     conflicts = [
         OpenConflict(c, (today - c.raised_on).days, (today - c.raised_on).days > settings.conflict_days)
