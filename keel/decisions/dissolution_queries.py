@@ -24,7 +24,7 @@ from keel.decisions.models import (
 from keel.outcomes import rules as outcome_rules
 from keel.outcomes.models import IndicatorKind
 from keel.outcomes.queries import with_status
-from keel.register.models import Partnership, PartnershipMember
+from keel.register.models import Partnership, PartnershipMember, Status
 
 SETTLED = Q(done_on__isnull=False) | ~Q(waived_reason="")
 
@@ -55,7 +55,13 @@ def current(partnership_id: int) -> Dissolution | None:
 
 
 def summary(partnership: Partnership) -> Summary | None:
-    """The partnership's dissolution, how many of its steps are settled and the next due: three queries at most."""
+    """The partnership's dissolution, how many of its steps are settled and the next due: three queries at most.
+
+    None, with no query, unless the partnership is dissolving or ended: starting a dissolution makes it
+    dissolving and completing one ends it, so most partnership pages need not look.
+    """
+    if partnership.status not in (Status.DISSOLVING, Status.ENDED):
+        return None
     dissolution = current(partnership.pk)
     if dissolution is None:
         return None

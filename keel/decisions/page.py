@@ -23,7 +23,7 @@ def partnership_decisions(partnership: Partnership, today: dt.date) -> dict[str,
     decisions["records"] = partnership_records(partnership, today)
     # The next review in words, the last decision and its reasons (one query).
     decisions["review"] = review_section(partnership, decisions["advice"], today)
-    # The dissolution in progress (steps settled, the next due) or the one it ended by (three queries at most).
+    # The dissolution in progress or the one it ended by (no query unless dissolving or ended).
     decisions["dissolution"] = dissolution_queries.summary(partnership)
     # Who started it, when and why, with the start checklist as answered (two queries at most).
     decisions["start"] = latest_start(partnership)

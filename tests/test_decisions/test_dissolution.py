@@ -275,12 +275,14 @@ def test_the_summary_counts_settled_steps_and_names_the_next(actor, alliance):
     steps = list(dissolution.steps.all())
     services.mark_step_done(actor, steps[0])
     services.waive_step(actor, steps[1], "Not needed")
+    alliance.refresh_from_db()
     found = queries.summary(alliance)
     assert (found.total, found.settled, found.next_step) == (len(ENDING), 2, steps[2])
     assert not found.completed
     for step in steps[2:]:
         services.mark_step_done(actor, step)
     services.complete_dissolution(actor, dissolution, today=TODAY)
+    alliance.refresh_from_db()
     found = queries.summary(alliance)
     assert found.completed and found.ended_on == TODAY and found.next_step is None
 
