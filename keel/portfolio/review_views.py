@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from keel.core.changelog import Actor
@@ -100,10 +100,7 @@ def _after(request, partnership: Partnership, review: Review):
     ws = request.workspace.slug
     if review.decision in ENDING:
         messages.success(request, f"Review recorded: {review.get_decision_display()}. Now plan the ending.")
-        try:
-            url = reverse("decisions:partnership_dissolution", kwargs={"ws": ws, "pk": partnership.pk})
-        except NoReverseMatch:  # the dissolution pages come with their own part of the work
-            return redirect("portfolio:review", ws=ws, pk=review.pk)
+        url = reverse("decisions:partnership_dissolution", kwargs={"ws": ws, "pk": partnership.pk})
         return redirect(f"{url}?review={review.pk}")
     messages.success(request, f"Review recorded: {review.get_decision_display()}.")
     return redirect("portfolio:partnership", ws=ws, pk=partnership.pk)

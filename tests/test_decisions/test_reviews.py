@@ -190,13 +190,11 @@ def test_a_refused_review_keeps_what_was_typed_and_lists_the_problems(client, sc
 
 def test_an_ending_decision_leads_to_the_dissolution(client, scope_a, editor, partnership):
     client.force_login(editor)
-    response = client.post(review_url(scope_a, partnership), form_data("dissolve", next_review=""))
+    response = client.post(review_url(scope_a, partnership), form_data("celebrate_and_close", next_review=""))
     review = Review.objects.get()
-    assert (
-        response.status_code == 302
-        and f"review={review.pk}" in response.url
-        or response.url.endswith(f"/reviews/{review.pk}/")
-    )
+    dissolution = reverse("decisions:partnership_dissolution", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+    assert response.status_code == 302 and response.url == f"{dissolution}?review={review.pk}"
+    assert review.next_review is None
 
 
 def test_the_list_puts_overdue_first_then_soon_then_later(client, scope_a, viewer, make_partnership, actor):
@@ -251,3 +249,20 @@ def test_the_review_page_holds_its_query_count_as_the_partnership_grows(client, 
         counts.append(len(context))
     assert counts[0] == counts[1], f"{counts[0]} queries with little data, {counts[1]} with ten times more"
     assert counts[0] <= 60
+
+
+def test_the_reviews_list_holds_its_query_count_from_5_to_60_partnerships(client, scope_a, viewer, make_partnership):
+    client.force_login(viewer)
+    url = reverse("portfolio:reviews", kwargs={"ws": scope_a.slug})
+    client.get(url)  # the session notes the workspace
+    counts = []
+    for size in (5, 55):
+        for i in range(size):
+            made = make_partnership(review_every_months=1 + i % 12, start_date=TODAY - dt.timedelta(days=40 * i))
+            Event.objects.create(partnership=made, kind="other", date=TODAY, early_review=i % 2 == 0)
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url, {"page": 2})
+        assert response.status_code == 200
+        counts.append(len(context))
+    assert counts[0] == counts[1], f"{counts[0]} queries with 5 partnerships, {counts[1]} with 60"
+    assert counts[0] <= 25
