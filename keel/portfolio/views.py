@@ -12,6 +12,7 @@ from keel.assessments.queries import latest_health, partnership_results
 from keel.core.changelog import history
 from keel.core.models import Role
 from keel.decisions.page import partnership_decisions
+from keel.decisions.rules import Evidence, lapsed_terms
 from keel.portfolio.audit import audit_document, render_csv
 from keel.portfolio.summary import partnership_activity
 from keel.register import queries
@@ -26,8 +27,11 @@ def partnership_list(request):
     page = page_of(request, queryset)
     # The Health column: one query for the page's partnerships, however many there are.
     health = latest_health([p.pk for p in page])
+    today = timezone.localdate()
     for partnership in page:
         partnership.health = health.get(partnership.pk)
+        # Lapsed terms (past the planned end, or the end condition met), from the row itself.
+        partnership.lapsed = lapsed_terms(lapse_evidence(partnership), today)
     context = {
         "page": page,
         "sort": sort,
@@ -39,6 +43,14 @@ def partnership_list(request):
         "params": request.GET,
     }
     return list_page(request, "portfolio/partnership_list.html", context)
+
+
+def lapse_evidence(partnership: Partnership) -> Evidence:
+    """What `rules.lapsed_terms` reads of a partnership, from the list's row: no query."""
+    p = partnership
+    return Evidence(
+        p.pk, p.name, p.status, p.tier, p.basis, planned_end=p.planned_end, end_condition_met_on=p.end_condition_met_on
+    )
 
 
 def audit_csv(request):
