@@ -158,7 +158,7 @@ def hold_review(
     partnership: Partnership,
     values: dict[str, Any],
     answers: Sequence[Given],
-    improvements: Sequence[Improvement] = (),
+    actions: Sequence[Improvement] = (),
     *,
     recommendation: Recommendation | None = None,
 ) -> Review:
@@ -180,7 +180,7 @@ def hold_review(
                 )
             ]
         )
-    found = problems(values, answers, improvements, current_checklist(ChecklistKind.KEEP), held_on)
+    found = problems(values, answers, actions, current_checklist(ChecklistKind.KEEP), held_on)
     if found:
         raise ReviewRefused(found)
     decision = values["decision"]
@@ -206,7 +206,7 @@ def hold_review(
     for kind in (ChecklistKind.KEEP, ChecklistKind.DISSOLVE):
         given = [(g.criterion, g.answer, g.note) for g in answers if g.criterion.kind == kind]
         record_answers(actor, partnership, kind, given, review=review)
-    for improvement in improvements:
+    for improvement in actions:
         create_action(
             actor,
             {
