@@ -87,8 +87,8 @@ class StartForm(forms.Form):
         if upload and upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(
                 f"This file is {upload.size / 1e6:.1f} MB; documents can be at most "
-                f"{MAX_DOCUMENT_BYTES // 10**6} MB. Describe the process in words instead, or add a link to it "
-                "from the partnership's page once it is started."
+                f"{MAX_DOCUMENT_BYTES // 10**6} MB. Describe the process in words instead, or first add a link to "
+                "it with “Add a document” on the partnership's page: an agreed conflict resolution process counts."
             )
         return upload or None
 

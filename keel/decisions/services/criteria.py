@@ -128,6 +128,7 @@ def record_answers(
     caller's rule (`unanswered`), since a start needs them all and a review may not.
     """
     _check_kind(kind)
+    kind = ChecklistKind(kind).value  # a plain string in the change log's action code
     seen: set[int] = set()
     made = []
     for criterion, answer, note in answers:
