@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 
 from keel.activity.models import RelationshipRating
 from keel.assessments.models import AssessmentRound
@@ -99,7 +99,27 @@ def _gather(today: dt.date, partnership_ids: Ids, include_archived: bool, limits
     rows = _only(Partnership.objects.all(), ids, "pk")
     if not include_archived:
         rows = rows.filter(archived_at__isnull=True)
-    found = {row["pk"]: _evidence(row) for row in rows.order_by().values(*PARTNERSHIP_FIELDS)}
+    # Two facts read with the partnership itself, each one subquery: a conflict resolution process
+    # agreed as a document counts as much as one written on the partnership; and whether anything
+    # is measured (indicators measured at least once: one index entry each, not every measurement).
+    measured = (
+        Indicator.objects.filter(
+            Exists(Measurement.objects.filter(indicator=OuterRef("pk"))), partnership=OuterRef("pk")
+        )
+        .order_by()
+        .values("partnership")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = rows.annotate(
+        process_document=Exists(
+            AgreedProcess.objects.filter(partnership=OuterRef("pk"), kind=ProcessKind.CONFLICT_RESOLUTION)
+        ),
+        measured=Subquery(measured, output_field=IntegerField()),
+    )
+    found = {
+        row["pk"]: _evidence(row) for row in rows.order_by().values(*PARTNERSHIP_FIELDS, "process_document", "measured")
+    }
     if not found:
         return {}
     # Each read below is one query for every partnership at once, keyed by partnership id.
@@ -112,7 +132,6 @@ def _gather(today: dt.date, partnership_ids: Ids, include_archived: bool, limits
     _conflicts(changes, ids)
     _events(changes, ids, today, limits)
     _reviews(changes, ids)
-    _conflict_processes(changes, ids)
     return {pk: replace(evidence, **changes[pk]) if pk in changes else evidence for pk, evidence in found.items()}
 
 
@@ -128,7 +147,8 @@ def _evidence(row: dict[str, Any]) -> Evidence:
         end_condition=row["end_terms"],
         end_condition_met_on=row["end_condition_met_on"],
         review_every_months=row["review_every_months"],
-        conflict_process=bool(row["conflict_process"].strip()),
+        conflict_process=bool(row["conflict_process"].strip()) or row["process_document"],
+        measurements=row["measured"] or 0,
         coordinator=row["coordinator__name"] or None,
     )
 
@@ -180,7 +200,7 @@ def _alignments(changes: dict[int, dict[str, Any]], ids: list[int] | None) -> No
 
 
 def _outcomes(changes: dict[int, dict[str, Any]], ids: list[int] | None) -> None:
-    """Outcome indicators on track of those with a status, and indicators measured at all: two queries."""
+    """Outcome indicators on track, of those with a status: one query."""
     newest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period")
     outcomes = _only(Indicator.objects.filter(kind=IndicatorKind.OUTCOME), ids).annotate(
         latest_period=Subquery(newest.values("period")[:1]), latest_value=Subquery(newest.values("value")[:1])
@@ -198,11 +218,6 @@ def _outcomes(changes: dict[int, dict[str, Any]], ids: list[int] | None) -> None
             tally[pk][1] += 1
     for pk, (on_track, total) in tally.items():
         changes[pk] |= {"outcomes_on_track": on_track, "outcomes_total": total}
-    # Whether anything is measured is all the rules ask: counting indicators measured at least once
-    # reads one index entry per indicator, where counting 360,000 measurements reads them all.
-    measured = _only(Indicator.objects.filter(Exists(Measurement.objects.filter(indicator=OuterRef("pk")))), ids)
-    for pk, count in measured.order_by().values_list("partnership_id").annotate(n=Count("pk")):
-        changes[pk]["measurements"] = count
 
 
 def _money(changes: dict[int, dict[str, Any]], ids: list[int] | None, today: dt.date) -> None:
@@ -274,10 +289,3 @@ def _reviews(changes: dict[int, dict[str, Any]], ids: list[int] | None) -> None:
             "other_circumstances": tuple(other.get(pk, ())),
             "keep_not_met": tuple(keep_not_met.get(pk, ())),
         }
-
-
-def _conflict_processes(changes: dict[int, dict[str, Any]], ids: list[int] | None) -> None:
-    """A conflict resolution process agreed as a document counts as much as one written on the partnership."""
-    documents = _only(AgreedProcess.objects.filter(kind=ProcessKind.CONFLICT_RESOLUTION), ids)
-    for pk in documents.order_by().values_list("partnership_id", flat=True).distinct():
-        changes[pk]["conflict_process"] = True
