@@ -138,7 +138,8 @@ def test_gather_reads_every_kind_of_evidence(full):
     }
     assert found.lowest_rating == 4  # the latest rating of the member, not its older 5
     assert found.alignments == (2,)
-    assert (found.outcomes_on_track, found.outcomes_total, found.measurements) == (1, 1, 1)  # indicators measured at all
+    # One outcome indicator with a status (on track); one indicator measured at all.
+    assert (found.outcomes_on_track, found.outcomes_total, found.measurements) == (1, 1, 1)
     # 100 hours at the manager's £45 and £500 given; £3,000 of value.
     assert (found.annual_cost, found.annual_value, found.cost_year) == (Decimal("5000.00"), Decimal("3000.00"), 2026)
     assert [c.outcome for c in found.conflicts] == ["open"]
