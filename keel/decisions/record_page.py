@@ -133,7 +133,8 @@ def _years(partnership: Partnership, rates: dict[str, Decimal]) -> list[YearMone
     """The partnership's years, as queries.money_by_year gives them, with rates already read: two queries."""
     costs = CostItem.objects.filter(partnership=partnership).values_list("year", "kind", "level", "hours", "amount")
     values = ValueItem.objects.filter(partnership=partnership).values_list("year", "amount")
-    return by_year([(year, CostFact(*fact)) for year, *fact in costs], list(values), rates)
+    facts = [(year, CostFact(kind, level, hours, amount)) for year, kind, level, hours, amount in costs]
+    return by_year(facts, list(values), rates)
 
 
 # The portfolio's cost and value ---------------------------------------------------------------

@@ -113,7 +113,8 @@ def act_if_off_track(actor: Actor, indicator: Indicator) -> Action | None:
     if not planned or not indicator.plan.complete:
         return None
     latest = Measurement.objects.filter(indicator=indicator).order_by("-period").values_list("period", "value").first()
-    if rules.status(indicator.plan, latest, current_workspace().indicator_tolerance) != rules.OFF_TRACK:
+    tolerance = current_workspace().indicator_tolerance
+    if latest is None or rules.status(indicator.plan, latest, tolerance) != rules.OFF_TRACK:
         return None
     if Action.objects.filter(source=Source.INDICATOR, source_id=indicator.pk, status__in=OPEN_STATUSES).exists():
         return None
