@@ -275,8 +275,8 @@ def test_audit_rows_take_the_same_number_of_queries_at_any_size(scope_a, actor, 
     make_many(actor, n)
     # 1: partnerships with their leads; 2: members with organisations and contacts;
     # 3: alignments with their priorities; 4: the latest round with responses of each;
-    # 12 for activity; 15 for Keel's advice (keel.decisions.evidence.advise); 1 for the last decisions.
-    with django_assert_num_queries(32):
+    # 12 for activity; 14 for Keel's advice (keel.decisions.evidence.advise); 1 for the last decisions.
+    with django_assert_num_queries(31):
         rows = audit_rows(scope_a)
     assert len(rows) == n
     assert all(len(row["members"]) == 2 and row["lead"] for row in rows)

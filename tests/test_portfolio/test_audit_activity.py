@@ -146,6 +146,6 @@ def test_the_audit_holds_its_query_count_from_2_to_20_partnerships_with_activity
         counts.append(len(context))
     assert counts[0] == counts[1], f"{counts[0]} queries with 2 partnerships, {counts[1]} with 20"
     # 4 for the register and health; 12 for activity: 5 for the conditions, attendance, ratings,
-    # 2 for the last contacts, referrals, indicators, documented pathways; 15 for Keel's advice
+    # 2 for the last contacts, referrals, indicators, documented pathways; 14 for Keel's advice
     # (keel.decisions.evidence.advise) and 1 for the last decisions made at reviews.
-    assert counts[0] == 32
+    assert counts[0] == 31
