@@ -337,3 +337,25 @@ def test_the_workspace_history_links_each_change_to_its_record(client, workspace
     client.force_login(viewer)
     page = client.get(url(workspace_a, "workspace_history")).content.decode()
     assert f'href="{url(workspace_a, "register:organisation", pk=orgs[0].pk)}">Northshire Mind</a>' in page
+
+
+def test_the_end_condition_is_recorded_as_met_from_the_partnership_form(client, editor, scope_a, actor):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from keel.register import services
+    from keel.register.models import Partnership
+
+    organisations = [services.save_organisation(actor, {"name": f"Org {i}"}) for i in range(2)]
+    partnership = services.save_partnership(actor, {"name": "Falls pathway", "status": "active"}, organisations=organisations)
+    client.force_login(editor)
+    url = reverse("register:partnership_edit", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    base = {"name": "Falls pathway", "status": "active", "tier": "operational", "formality": "formal"}
+    base |= {"basis": "voluntary", "partners": "Org 0\nOrg 1"}
+    refused = client.post(url, {**base, "end_condition_met_on": tomorrow.isoformat()})
+    assert refused.status_code == 200 and "cannot be met on a day still to come" in refused.content.decode()
+    done = client.post(url, {**base, "end_terms": "Ends when the pathway is live", "end_condition_met_on": "1/10/2026"})
+    assert done.status_code == 302
+    assert Partnership.objects.get(pk=partnership.pk).end_condition_met_on == dt.date(2026, 10, 1)

@@ -135,6 +135,8 @@ class PartnershipForm(forms.ModelForm):
             "start_date",
             "planned_end",
             "end_terms",
+            "end_condition_met_on",
+            "conflict_process",
             "review_every_months",
             "contact_every_days",
             "lead",
@@ -144,6 +146,8 @@ class PartnershipForm(forms.ModelForm):
         widgets = {
             "start_date": DateInput(),
             "planned_end": DateInput(),
+            "end_condition_met_on": DateInput(),
+            "conflict_process": forms.Textarea(attrs={"rows": 2}),
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "end_terms": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -186,6 +190,11 @@ class PartnershipForm(forms.ModelForm):
         start, end = data.get("start_date"), data.get("planned_end")
         if start and end and end < start:
             self.add_error("planned_end", "The planned end is before the start date.")
+        met = data.get("end_condition_met_on")
+        if met and met > timezone.localdate():
+            self.add_error("end_condition_met_on", "The end condition cannot be met on a day still to come.")
+        if met and "end_terms" in self.fields and not (data.get("end_terms") or "").strip():
+            self.add_error("end_condition_met_on", "Write the end condition that was met, in the end condition box.")
         if "partners" in self.fields and data.get("status") != Status.PROPOSED:
             if len(data.get("partners") or []) < 2:
                 self.add_error("partners", "Choose at least two partner organisations, or set the status to proposed.")

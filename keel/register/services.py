@@ -38,6 +38,7 @@ FIELDS = {
         "start_date",
         "planned_end",
         "end_terms",
+        "end_condition_met_on",
         "conflict_process",
         "review_every_months",
         "contact_every_days",

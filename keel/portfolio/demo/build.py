@@ -34,6 +34,7 @@ from keel.core.tenancy import workspace_scope
 from keel.portfolio.demo.activity import build_activity
 from keel.portfolio.demo.assessments import build_history
 from keel.portfolio.demo.bulk import BulkWriter, Progress, quiet
+from keel.portfolio.demo.decisions import build_decisions
 from keel.portfolio.demo.register_data import (
     COMMISSIONERS,
     FIRST_NAMES,
@@ -107,6 +108,7 @@ def build_demo(
             counts = write(workspace, plan, report)
             counts |= build_history(ACTOR, size, seed, reference, report, done=report.done)
             counts |= build_activity(ACTOR, size, seed, reference, report, done=report.done)
+            counts |= build_decisions(ACTOR, size, seed, reference, report, done=report.done)
             ChangeRecord.objects.create(
                 workspace=workspace,
                 via=ACTOR.via,
