@@ -348,7 +348,9 @@ def test_the_end_condition_is_recorded_as_met_from_the_partnership_form(client, 
     from keel.register.models import Partnership
 
     organisations = [services.save_organisation(actor, {"name": f"Org {i}"}) for i in range(2)]
-    partnership = services.save_partnership(actor, {"name": "Falls pathway", "status": "active"}, organisations=organisations)
+    partnership = services.save_partnership(
+        actor, {"name": "Falls pathway", "status": "active"}, organisations=organisations
+    )
     client.force_login(editor)
     url = reverse("register:partnership_edit", kwargs={"ws": scope_a.slug, "pk": partnership.pk})
     tomorrow = dt.date.today() + dt.timedelta(days=1)
