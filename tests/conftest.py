@@ -99,3 +99,12 @@ def make_partnership(scope_a, actor):
         return services.save_partnership(actor, values, organisations=organisations)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_advice():
+    """Each test starts with no portfolio advice kept from another's (rolled-back) data."""
+    from keel.decisions.evidence import forget_kept_advice
+
+    forget_kept_advice()
+    yield

@@ -10,18 +10,19 @@ reviews list and the partnership page all use it, so they always agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 
 from keel.activity.models import RelationshipRating
-from keel.assessments.models import AssessmentRound
+from keel.assessments.models import AssessmentRound, Response
 from keel.assessments.queries import latest_health, visible
 from keel.assessments.services import workspace_bands
 from keel.common.text import add_months
+from keel.core.models import ChangeRecord
 from keel.core.tenancy import current_workspace
 from keel.decisions.models import Answer, ChecklistKind, Conflict, CriterionAnswer, Event, Review
 from keel.decisions.money import latest
@@ -81,6 +82,47 @@ def advise(today: dt.date, partnership_ids: Ids = None, include_archived: bool =
         )
         for pk, evidence in _gather(today, partnership_ids, include_archived, limits).items()
     }
+
+
+# The whole portfolio's advice, kept per process for the pages that filter and sort on it (the audit page,
+# the reviews list): a few workspaces' worth, each only while nothing it rests on has changed.
+_KEPT: OrderedDict[tuple[Any, ...], dict[int, Advice]] = OrderedDict()
+KEPT_WORKSPACES = 8
+
+
+def portfolio_advice(today: dt.date) -> dict[int, Advice]:
+    """`advise(today)` for the whole current workspace, read again only when something changed.
+
+    "Changed" is read from the database on every call, so several servers never disagree: every
+    write to a workspace's records goes through a service that adds to its change log, and survey
+    answers (which keep no change record, for anonymity) move the newest response's time or the
+    number of responses. The date is part of it too: the rules read today.
+    """
+    key = (current_workspace().pk, today, *_stamp())
+    found = _KEPT.get(key)
+    if found is None:
+        found = advise(today)
+        for old in [kept for kept in _KEPT if kept[0] == key[0]]:
+            del _KEPT[old]
+        _KEPT[key] = found
+        while len(_KEPT) > KEPT_WORKSPACES:
+            _KEPT.popitem(last=False)
+    else:
+        _KEPT.move_to_end(key)
+    return found
+
+
+def _stamp() -> tuple[Any, ...]:
+    """What moves whenever anything the advice rests on changes: two small aggregate queries."""
+    # The time as well as the id: a rolled-back transaction can hand its ids out again.
+    changes = ChangeRecord.objects.aggregate(newest=Max("pk"), at=Max("at"))
+    responses = Response.objects.aggregate(newest=Max("updated_at"), count=Count("pk"))
+    return changes["newest"], changes["at"], responses["newest"], responses["count"]
+
+
+def forget_kept_advice() -> None:
+    """Drop every kept portfolio advice (tests, whose rolled-back data can repeat ids and times)."""
+    _KEPT.clear()
 
 
 def gather(today: dt.date, partnership_ids: Ids = None, include_archived: bool = False) -> dict[int, Evidence]:

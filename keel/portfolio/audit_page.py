@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Q
 
 from keel.activity import queries as activity_queries
-from keel.decisions.evidence import Advice, advise
+from keel.decisions.evidence import Advice, advise, portfolio_advice
 from keel.decisions.models import Decision
 from keel.decisions.money import two_places
 from keel.decisions.rules import ACTIVE_STATUSES, RECOMMENDATION_LABELS, Recommend, return_of
@@ -232,7 +232,7 @@ def audit_list(query: AuditQuery, today: dt.date) -> tuple[Any, dict[int, Advice
         return found.values_list("pk", flat=True), None
     order = {pk: i for i, pk in enumerate(found.values_list("pk", flat=True))}
     limit = thresholds().dissolve_return
-    everything = advise(today)
+    everything = portfolio_advice(today)
     advice = [given for pk, given in everything.items() if pk in order and _keep(given, query, limit)]
     if query.sort.lstrip("-") in DATABASE_SORTS:
         return sorted((given.evidence.partnership_id for given in advice), key=order.__getitem__), everything

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from keel.decisions.evidence import advise
+from keel.decisions.evidence import portfolio_advice
 from keel.decisions.models import Decision
 from keel.decisions.services.reviews import due_words
 from keel.register.models import Partnership, Person, Status, Tier
@@ -70,7 +70,7 @@ def due_list(
     rows = list(partnerships.order_by("name_key", "pk").values_list("pk", "name", "tier", "status", "lead__name"))
     # The whole portfolio's advice in a fixed number of queries; sending a long list of ids back
     # to the database would cost more than reading the few partnerships the filters leave out.
-    advice = advise(today)
+    advice = portfolio_advice(today)
     tiers, statuses = dict(Tier.choices), dict(Status.choices)
     found = []
     for pk, name, tier_value, status, lead_name in rows:

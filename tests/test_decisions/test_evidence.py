@@ -237,3 +237,27 @@ def test_the_partnership_page_flags_lapsed_terms(client, admin, make_partnership
     client.force_login(admin)
     page = client.get(reverse("portfolio:partnership", kwargs={"ws": workspace_a.slug, "pk": lapsed.pk}))
     assert "Past its end terms:" in page.content.decode()
+
+
+def test_the_portfolio_advice_is_kept_until_something_it_rests_on_changes(scope_a, make_partnership, actor):
+    from keel.decisions.evidence import portfolio_advice
+    from keel.decisions.services.costs import save_cost_item
+
+    partnership = make_partnership("Kept advice")
+    first = portfolio_advice(TODAY)
+    with CaptureQueriesContext(connection) as kept:
+        assert portfolio_advice(TODAY) is first
+    assert len(kept) == 2  # the change log's newest record, and the responses' newest time and count
+    assert portfolio_advice(TODAY + dt.timedelta(days=1)) is not first  # the rules read today
+
+    values = {"year": 2026, "kind": "money", "amount": Decimal("1000")}
+    save_cost_item(actor, partnership, values, 2026)  # a service write adds to the change log
+    after_write = portfolio_advice(TODAY)
+    assert after_write is not first and after_write[partnership.pk].evidence.annual_cost == Decimal("1000")
+
+    round_ = add_round(actor, partnership, dt.date(2026, 10, 1), 4)  # answers keep no change record…
+    changed = portfolio_advice(TODAY)
+    assert changed is not after_write and changed[partnership.pk].evidence.health_score is not None
+    response = round_.responses.first()
+    response.save()  # …so a response saved again (its time moves) is enough to read the advice again
+    assert portfolio_advice(TODAY) is not changed
