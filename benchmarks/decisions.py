@@ -22,7 +22,7 @@ from collections import Counter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.settings")
 
-from timing import large_demo_client, report, timed  # noqa: E402
+from timing import large_demo_client, report, report_pages, timed  # noqa: E402
 
 
 def counted(function):
@@ -61,7 +61,9 @@ def main():
 
     django.setup()
     from django.db import connection
+    from django.db.models import Count
 
+    from keel.activity.models import Meeting
     from keel.core.models import Workspace
     from keel.core.tenancy import workspace_scope
     from keel.decisions.evidence import advise
@@ -69,8 +71,9 @@ def main():
 
     if args.existing:
         workspace = Workspace.objects.order_by("-pk").first()
+        client = signed_in(workspace)
     else:
-        workspace, _ = large_demo_client("Decisions benchmark")
+        workspace, client = large_demo_client("Decisions benchmark")
     today = dt.date.today()
     with workspace_scope(workspace):
         advice, queries = counted(lambda: advise(today))
@@ -82,12 +85,37 @@ def main():
         pk = Partnership.objects.order_by("pk").values_list("pk", flat=True)[100]
         _, one = counted(lambda: advise(today, [pk]))
         report("advise() for one partnership (its page)", timed(lambda: advise(today, [pk]), runs), f"  {one} queries")
+        # The review page and the partnership page of the busiest partnership (the most meetings).
+        busiest = Meeting.objects.values("partnership").annotate(n=Count("pk")).order_by("-n", "partnership")[0]
+        base = f"/w/{workspace.slug}/partnerships/{busiest['partnership']}/"
+        report_pages(
+            client,
+            {
+                f"review page, busiest partnership ({busiest['n']} meetings)": base + "review/",
+                "its partnership page": base,
+                "reviews list": f"/w/{workspace.slug}/reviews/",
+            },
+            runs,
+        )
     tally = Counter(found.recommendation.label for found in advice.values())
     print("recommendations: " + "; ".join(f"{label} {n:,}" for label, n in tally.most_common()))
     overdue = sum(1 for found in advice.values() if found.review.overdue)
     lapsed = sum(1 for found in advice.values() if found.lapsed)
     print(f"reviews overdue: {overdue:,}; past their end terms: {lapsed:,}")
     print(f"database: {connection.vendor}; runs per figure: {runs}")
+
+
+def signed_in(workspace):
+    """A test client signed in as a new admin of `workspace`."""
+    from django.test import Client
+
+    from keel.core.changelog import Actor
+    from keel.core.services import create_admin
+
+    user, _ = create_admin(Actor(via="benchmark"), f"bench{time.time_ns()}", workspaces=[workspace])
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
 
 
 if __name__ == "__main__":
