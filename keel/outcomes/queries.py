@@ -59,9 +59,26 @@ def with_status(indicators=None, partnerships=None) -> list[IndicatorStatus]:
 
 
 def tallies_by_partnership(partnerships=None) -> dict[int, list[rules.Tally]]:
+    """Each partnership's indicators on track by kind: one query of plain rows, whatever their number.
+
+    The same status as `with_status`, without making an Indicator for each row: `keel audit` reads
+    every indicator of the workspace."""
+    latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period")
+    queryset = Indicator.objects.all()
+    if partnerships is not None:
+        queryset = queryset.filter(partnership_id__in=list(partnerships))
+    rows = queryset.annotate(
+        latest_period=Subquery(latest.values("period")[:1]), latest_value=Subquery(latest.values("value")[:1])
+    ).order_by()
+    tolerance = current_workspace().indicator_tolerance
     grouped: dict[int, list[tuple[str, str]]] = {}
-    for found in with_status(partnerships=partnerships):
-        grouped.setdefault(found.indicator.partnership_id, []).append((found.indicator.kind, found.status))
+    for pid, kind, direction, baseline, baseline_date, target, target_date, period, value in rows.values_list(
+        "partnership_id", "kind", "direction", "baseline", "baseline_date", "target", "target_date",
+        "latest_period", "latest_value",
+    ):  # fmt: skip
+        plan = rules.Plan(direction, baseline, baseline_date, target, target_date)
+        state = rules.status(plan, (period, value) if period else None, tolerance)
+        grouped.setdefault(pid, []).append((kind, state))
     return {pid: rules.tallies(pairs) for pid, pairs in grouped.items()}
 
 
