@@ -1,4 +1,5 @@
-"""Every page of the register, assessments and the workspace, as an admin sees it, checked with axe-core."""
+"""Every page of the register, assessments, activity, decisions and the workspace, as an admin sees it,
+checked with axe-core."""
 
 import datetime as dt
 
@@ -11,6 +12,7 @@ from keel.activity import services as activity
 from keel.assessments import services as assessments
 from keel.core.changelog import Actor
 from keel.core.tenancy import workspace_scope
+from keel.decisions.services import conflicts, costs, events
 from keel.outcomes import services as outcomes
 from keel.register import services
 
@@ -71,7 +73,23 @@ def records(workspace_a):
             outcomes.record_measurement(
                 actor, indicator, today - dt.timedelta(days=30 * months), 100 + 20 * (6 - months)
             )
+        # Decisions: cost and value, an event, a conflict.
+        year = today.year
+        cost = costs.save_cost_item(
+            actor, partnership, {"year": year, "kind": "staff_time", "level": "manager", "hours": 120}, year
+        )
+        value = costs.save_value_item(
+            actor, partnership, {"year": year, "amount": 9000, "basis": "30 bed days × £300"}, year
+        )
+        event = events.save_event(actor, partnership, {"kind": "inspection", "date": today, "severity": "low"}, today)
+        conflict = conflicts.raise_conflict(
+            actor, partnership, {"raised_on": today, "about": "Who hosts the hub", "raised_by": priya}, [mind], today
+        )
     return {
+        "cost_item": cost,
+        "value_item": value,
+        "event": event,
+        "conflict": conflict,
         "meeting": meeting,
         "referral": referral,
         "indicator": indicator,
@@ -129,6 +147,21 @@ PAGES = [
     ("actions:actions", None),
     ("actions:action_new", None),
     ("actions:action", "action"),
+    ("portfolio:audit", None),
+    ("portfolio:reviews", None),
+    ("portfolio:partnership_review", "partnership"),
+    ("decisions:partnership_costs", "partnership"),
+    ("decisions:partnership_cost_new", "partnership"),
+    ("decisions:cost_item", "cost_item"),
+    ("decisions:value_item", "value_item"),
+    ("decisions:cost_and_value", None),
+    ("decisions:partnership_events", "partnership"),
+    ("decisions:partnership_event_new", "partnership"),
+    ("decisions:event", "event"),
+    ("decisions:partnership_conflict_new", "partnership"),
+    ("decisions:conflict", "conflict"),
+    ("decisions:criteria", None),
+    ("decisions:settings", None),
     ("members", None),
     ("workspace_settings", None),
     ("workspace_history", None),
