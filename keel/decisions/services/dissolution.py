@@ -64,7 +64,7 @@ def start_dissolution(
 ) -> Dissolution:
     """Start ending a partnership: status dissolving, the ending checklist copied as owned, dated steps with actions."""
     today = today or timezone.localdate()
-    partnership = Partnership.objects.select_for_update().select_related("lead").get(pk=partnership.pk)
+    partnership = Partnership.objects.select_for_update(of=("self",)).select_related("lead").get(pk=partnership.pk)
     if partnership.status == Status.ENDED:
         raise ServiceError(f"{partnership.name} has already ended: there is nothing left to dissolve.")
     if partnership.status == Status.PROPOSED:
